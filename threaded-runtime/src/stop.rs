@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 /// request wakes it at once.
 ///
 /// Clones share one flag, so a clone can be moved into a thread while the
-/// original stays with whoever decides when to stop it.
+/// original stays with whoever decides when to stop it. A [`StoppableThread`]
+/// creates one for its thread and sets it on [`stop`].
 ///
 /// | Python `threading.Event` | `StopEvent`      |
 /// |--------------------------|------------------|
@@ -30,6 +31,8 @@ use std::time::{Duration, Instant};
 /// [`is_set`]: StopEvent::is_set
 /// [`wait`]: StopEvent::wait
 /// [`wait_timeout`]: StopEvent::wait_timeout
+/// [`StoppableThread`]: crate::StoppableThread
+/// [`stop`]: crate::StoppableThread::stop
 ///
 /// # Examples
 ///

@@ -1,0 +1,10 @@
+use threaded::threaded;
+
+#[threaded]
+fn count(text: &str) -> usize {
+    text.len()
+}
+
+fn main() {
+    let _ = count("abc").join();
+}

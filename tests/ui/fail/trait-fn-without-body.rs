@@ -1,0 +1,8 @@
+use threaded::threaded;
+
+trait Job {
+    #[threaded]
+    fn run(self);
+}
+
+fn main() {}

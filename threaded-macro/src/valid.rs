@@ -1,0 +1,160 @@
+//! What `#[threaded]` refuses, each refusal spanned on the user's token and
+//! saying what to write instead. All problems are gathered, so the user sees
+//! them at once.
+
+use crate::ast::{self, Function};
+use crate::attr::Options;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::visit::{self, Visit};
+use syn::{Error, Lifetime, ReceiverKind, Type, TypeReference};
+
+const BORROWED_SELF: &str =
+    "#[threaded] cannot borrow `self` across threads; take `self` or `self: Arc<Self>`";
+
+pub(crate) fn check(function: &Function, options: &Options) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    let sig = &function.sig;
+
+    if let Some(token) = &sig.asyncness {
+        errors.push(Error::new_spanned(
+            token,
+            "#[threaded] cannot run an `async fn` on a thread; remove `async`, or hand the future to an async runtime's `spawn`",
+        ));
+    }
+    if let Some(token) = &sig.constness {
+        errors.push(Error::new_spanned(
+            token,
+            "#[threaded] spawns a thread, which a `const fn` cannot do; remove `const`",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(Error::new_spanned(
+            abi,
+            "#[threaded] cannot spawn a thread from an `extern` function; remove the ABI, or call a `#[threaded]` function from the `extern` one",
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(Error::new_spanned(
+            variadic,
+            "#[threaded] cannot move variadic arguments to a thread; take a `Vec` instead",
+        ));
+    }
+
+    if let Some(receiver) = sig.receiver() {
+        match &receiver.kind {
+            ReceiverKind::Reference(and, lifetime, mutability) => {
+                let self_token = &receiver.self_token;
+                errors.push(Error::new_spanned(
+                    quote!(#and #lifetime #mutability #self_token),
+                    BORROWED_SELF,
+                ));
+            }
+            ReceiverKind::Typed(_, ty) => {
+                if let Some(borrow) = borrows(ty).into_iter().next() {
+                    errors.push(Error::new_spanned(borrow, BORROWED_SELF));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let mut inputs = function.typed_inputs();
+    if options.stoppable.is_some() {
+        const NEEDS_STOP: &str = "#[threaded(stoppable)] needs a `StopEvent` as the first parameter, which callers do not pass: `fn worker(stop: StopEvent, ...)`";
+        match inputs.next() {
+            Some(first) if ast::is_stop_event(&first.ty) => {}
+            Some(first) => errors.push(Error::new_spanned(&first.ty, NEEDS_STOP)),
+            None => errors.push(Error::new(sig.paren_token.span.join(), NEEDS_STOP)),
+        }
+    }
+    for input in inputs {
+        for borrow in borrows(&input.ty) {
+            errors.push(Error::new_spanned(borrow.tokens, borrow.message));
+        }
+    }
+
+    errors.finish()
+}
+
+#[derive(Default)]
+struct Errors(Option<Error>);
+
+impl Errors {
+    fn push(&mut self, error: Error) {
+        match &mut self.0 {
+            Some(errors) => errors.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+/// A non-`'static` borrow inside a type: the tokens to point at and what to say.
+struct Borrow {
+    tokens: TokenStream,
+    message: String,
+}
+
+impl quote::ToTokens for Borrow {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.tokens.to_tokens(tokens);
+    }
+}
+
+/// The non-`'static` references and lifetimes a value of this type may hold.
+/// Function signatures inside it (`fn(&str)`, `impl Fn(&str)`) borrow nothing
+/// themselves, so they are not looked into.
+fn borrows(ty: &Type) -> Vec<Borrow> {
+    #[derive(Default)]
+    struct Finder(Vec<Borrow>);
+
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_type_reference(&mut self, reference: &'ast TypeReference) {
+            if !reference.lifetime.as_ref().is_some_and(is_static) {
+                let (and, lifetime, mutability) = (
+                    &reference.and_token,
+                    &reference.lifetime,
+                    &reference.mutability,
+                );
+                self.0.push(Borrow {
+                    tokens: quote!(#and #lifetime #mutability),
+                    message: "#[threaded] moves arguments to a new thread, so they cannot borrow; take an owned value (`String`, `Vec<T>`, `Arc<T>`) or a `&'static` reference".into(),
+                });
+            }
+            self.visit_type(&reference.elem);
+        }
+
+        fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {
+            if !is_static(lifetime) {
+                self.0.push(Borrow {
+                    tokens: quote!(#lifetime),
+                    message: format!(
+                        "#[threaded] moves arguments to a new thread, so they cannot hold the lifetime `{lifetime}`; take an owned value or use `'static`"
+                    ),
+                });
+            }
+        }
+
+        fn visit_type_fn_ptr(&mut self, _: &'ast syn::TypeFnPtr) {}
+
+        fn visit_parenthesized_generic_arguments(
+            &mut self,
+            _: &'ast syn::ParenthesizedGenericArguments,
+        ) {
+        }
+
+        fn visit_bound_lifetimes(&mut self, _: &'ast syn::BoundLifetimes) {}
+    }
+
+    let mut finder = Finder::default();
+    visit::visit_type(&mut finder, ty);
+    finder.0
+}
+
+fn is_static(lifetime: &Lifetime) -> bool {
+    lifetime.ident == "static"
+}

@@ -41,11 +41,11 @@ impl Sensor {
 }
 
 mod nested {
-    pub mod module {
+    pub(super) mod module {
         use threaded::threaded;
 
         #[threaded]
-        pub fn deep_function() -> Option<String> {
+        pub(crate) fn deep_function() -> Option<String> {
             super::super::current_name()
         }
     }
@@ -53,7 +53,10 @@ mod nested {
 
 #[test]
 fn threads_are_named_after_the_function() {
-    assert_eq!(free_function().join().unwrap().as_deref(), Some("free_function"));
+    assert_eq!(
+        free_function().join().unwrap().as_deref(),
+        Some("free_function")
+    );
     assert_eq!(
         nested::module::deep_function().join().unwrap().as_deref(),
         Some("deep_function")
@@ -65,12 +68,18 @@ fn methods_and_associated_functions_are_named_type_colon_colon_method() {
     let (id, name) = Sensor { id: 7 }.read().join().unwrap();
     assert_eq!(id, 7);
     assert_eq!(name.as_deref(), Some("Sensor::read"));
-    assert_eq!(Sensor::calibrate().join().unwrap().as_deref(), Some("Sensor::calibrate"));
+    assert_eq!(
+        Sensor::calibrate().join().unwrap().as_deref(),
+        Some("Sensor::calibrate")
+    );
 }
 
 #[test]
 fn an_explicit_name_wins() {
-    assert_eq!(explicitly_named().join().unwrap().as_deref(), Some("explicit-name"));
+    assert_eq!(
+        explicitly_named().join().unwrap().as_deref(),
+        Some("explicit-name")
+    );
 }
 
 #[test]
@@ -102,7 +111,10 @@ fn explode(message: String) -> u32 {
 #[test]
 fn a_panic_in_the_body_is_an_err_from_join() {
     let payload = explode("boom".to_owned()).join().unwrap_err();
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("boom"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("boom")
+    );
 }
 
 #[threaded]
@@ -134,9 +146,17 @@ fn first_negative(values: Vec<&'static str>) -> Result<Option<i64>, std::num::Pa
 
 #[test]
 fn question_mark_and_early_return_work() {
-    assert_eq!(first_negative(vec!["1", "-2", "x"]).join().unwrap(), Ok(Some(-2)));
+    assert_eq!(
+        first_negative(vec!["1", "-2", "x"]).join().unwrap(),
+        Ok(Some(-2))
+    );
     assert_eq!(first_negative(vec!["1", "2"]).join().unwrap(), Ok(None));
-    assert!(first_negative(vec!["1", "x", "-2"]).join().unwrap().is_err());
+    assert!(
+        first_negative(vec!["1", "x", "-2"])
+            .join()
+            .unwrap()
+            .is_err()
+    );
 }
 
 /// Sends the name of the thread it is dropped on.
@@ -159,10 +179,18 @@ fn uses_one_field(pair: (u32, DropWitness)) -> u32 {
 #[test]
 fn arguments_move_into_the_thread_and_drop_there() {
     let (tx, rx) = mpsc::channel();
-    ignores_its_argument(DropWitness(tx.clone())).join().unwrap();
-    assert_eq!(rx.recv_timeout(GUARD).unwrap().as_deref(), Some("ignores_its_argument"));
+    ignores_its_argument(DropWitness(tx.clone()))
+        .join()
+        .unwrap();
+    assert_eq!(
+        rx.recv_timeout(GUARD).unwrap().as_deref(),
+        Some("ignores_its_argument")
+    );
     assert_eq!(uses_one_field((5, DropWitness(tx))).join().unwrap(), 5);
-    assert_eq!(rx.recv_timeout(GUARD).unwrap().as_deref(), Some("uses_one_field"));
+    assert_eq!(
+        rx.recv_timeout(GUARD).unwrap().as_deref(),
+        Some("uses_one_field")
+    );
 }
 
 #[threaded(stoppable)]

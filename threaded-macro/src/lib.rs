@@ -17,9 +17,9 @@
 //! assert_eq!(handle.join().unwrap(), 42);
 //! ```
 //!
-//! The macro is organised as parse ([`attr`], [`ast`]) → validate ([`valid`])
-//! → expand ([`expand`]). It never panics: problems become `compile_error!`s
-//! pointing at the user's token, next to a fallback expansion ([`fallback`])
+//! The macro is organised as parse (`attr`, `ast`) → validate (`valid`)
+//! → expand (`expand`). It never panics: problems become `compile_error!`s
+//! pointing at the user's token, next to a fallback expansion (`fallback`)
 //! with the signature callers expect, so one mistake gives one error.
 
 #![warn(missing_docs)]

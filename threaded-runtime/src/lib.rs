@@ -5,6 +5,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "logging")]
+pub mod logging;
 mod stop;
 mod thread;
 

@@ -1,0 +1,83 @@
+//! `logging::basic_config` end to end: one logger per process, so this file
+//! holds a single test that installs it and checks every line it wrote.
+
+#![cfg(feature = "logging")]
+
+use log::LevelFilter;
+use threaded::logging::{InitError, basic_config};
+use threaded::threaded;
+
+#[threaded]
+fn worker_a(n: u32) {
+    log::debug!("debug from a {n}");
+    log::info!("info from a {n}");
+}
+
+#[threaded(name = "named-b")]
+fn worker_b() {
+    log::warn!("warning from b");
+    log::trace!("trace from b, below the level");
+}
+
+#[test]
+fn basic_config_writes_thread_names_levels_and_messages_to_a_file() {
+    // SAFETY: this is the only test in this binary and no other thread of
+    // ours runs yet, so nothing reads the environment concurrently.
+    unsafe { std::env::remove_var("RUST_LOG") };
+    let path = std::env::temp_dir().join(format!("threaded-logging-{}.log", std::process::id()));
+    std::fs::write(&path, "from an earlier run\n").unwrap();
+
+    let bad = basic_config()
+        .format("%(asctime)s %(nope)s")
+        .file(&path)
+        .init();
+    assert!(
+        matches!(bad, Err(InitError::Format(ref m)) if m.contains("nope")),
+        "{bad:?}"
+    );
+
+    basic_config()
+        .level(LevelFilter::Debug)
+        .file(&path)
+        .append(false)
+        .init()
+        .unwrap();
+    worker_a(1).join().unwrap();
+    worker_b().join().unwrap();
+    log::error!("error from main");
+
+    let again = basic_config().init();
+    assert!(
+        matches!(again, Err(InitError::AlreadyInitialized)),
+        "{again:?}"
+    );
+
+    // The logger writes each line before the log call returns.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        !text.contains("earlier run"),
+        "append(false) must truncate:\n{text}"
+    );
+    assert!(!text.contains("trace"), "below the level:\n{text}");
+    let expect = [
+        ("[worker_a] DEBUG", "debug from a 1"),
+        ("[worker_a] INFO ", "info from a 1"),
+        ("[named-b] WARN ", "warning from b"),
+        ("] ERROR", "error from main"),
+    ];
+    assert_eq!(lines.len(), expect.len(), "{text}");
+    for (line, (tag, message)) in lines.iter().zip(expect) {
+        assert!(
+            line.contains(tag) && line.ends_with(message),
+            "{line:?} lacks {tag:?} / {message:?}"
+        );
+        // An RFC 3339 UTC timestamp first: 2026-11-30T01:30:00.123Z
+        let stamp = line.split(' ').next().unwrap();
+        assert!(
+            stamp.len() == 24 && stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T',
+            "{line:?}"
+        );
+    }
+}

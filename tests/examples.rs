@@ -1,0 +1,172 @@
+//! Runs each tutorial in `examples/` (built by `cargo test`) and checks that
+//! it shows what `TUTORIALS.md` says it shows.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Every example ends by itself in a few seconds; this only stops a hang.
+const GUARD: Duration = Duration::from_secs(60);
+
+fn example_path(name: &str) -> PathBuf {
+    // This test runs from target/<profile>/deps/; examples are in target/<profile>/examples/.
+    let exe = std::env::current_exe().expect("no path to the test binary");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("the test binary is not in target/<profile>/deps");
+    profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Runs an example to its end and returns its stdout, asserting it succeeded.
+fn run(name: &str, args: &[&str]) -> String {
+    let path = example_path(name);
+    assert!(
+        path.exists(),
+        "{} is not built; run through `cargo test`",
+        path.display()
+    );
+    let child = Command::new(&path)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    let output: Output = match rx.recv_timeout(GUARD) {
+        Ok(output) => output.expect("cannot wait for the example"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{name} did not end within {GUARD:?}");
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{name} failed: {}\nstdout:\n{stdout}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+fn count(text: &str, needle: &str) -> usize {
+    text.lines().filter(|line| line.contains(needle)).count()
+}
+
+#[test]
+fn ex01_two_thread_objects_interleave_and_are_joined() {
+    let out = run("01_thread_subclass", &[]);
+    for n in (1..=4).rev() {
+        assert_eq!(
+            count(&out, &format!("Thread-1 - Iterating: {n}")),
+            1,
+            "{out}"
+        );
+    }
+    for n in (1..=3).rev() {
+        assert_eq!(
+            count(&out, &format!("Thread-2 - Iterating: {n}")),
+            1,
+            "{out}"
+        );
+    }
+    // Interleaved: Thread-2 starts before Thread-1 ends.
+    let first_t2 = out.find("Thread-2 - Iterating").unwrap();
+    let last_t1 = out.rfind("Thread-1 - Iterating").unwrap();
+    assert!(first_t2 < last_t1, "{out}");
+    assert!(out.trim_end().ends_with("both threads finished"), "{out}");
+}
+
+#[test]
+fn ex02_twenty_threads_count_to_exactly_twenty() {
+    let out = run("02_shared_counter", &[]);
+    let mut seen: Vec<u32> = out
+        .lines()
+        .filter_map(|line| line.strip_prefix("Thread "))
+        .map(|n| n.parse().unwrap())
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (1..=20).collect::<Vec<_>>(),
+        "every increment is unique:\n{out}"
+    );
+    assert!(out.contains("final value: 20"), "{out}");
+}
+
+#[test]
+fn ex03_the_result_comes_back_through_join() {
+    let out = run("03_thread_target", &[]);
+    assert!(out.contains("[minha_func] computing 3 ** 4"), "{out}");
+    assert!(out.contains("minha_func(3, expoente=4) = 81"), "{out}");
+}
+
+#[test]
+fn ex04_the_decorator_folds_soma_and_the_static_method_runs() {
+    let out = run("04_decorators", &[]);
+    assert_eq!(out, "70\nfunciona!!!\n");
+}
+
+#[test]
+fn ex05_threaded_functions_generic_and_method_are_named_and_joined() {
+    let out = run("05_threaded_macro", &[]);
+    assert!(out.contains("[minha_funcao] calculando 21 * 2"), "{out}");
+    assert!(out.contains("minha_funcao(21) = 42"), "{out}");
+    assert!(out.contains("[descreve] valor = olá"), "{out}");
+    assert!(out.contains("[descreve] valor = 3.5"), "{out}");
+    assert!(
+        out.contains("[Contador::conta] contador: 1 + ... + 10 = 55"),
+        "{out}"
+    );
+}
+
+#[test]
+fn ex06_the_stop_event_ends_the_loop_at_once() {
+    let out = run("06_stop_event", &[]);
+    let executing = count(&out, " executing");
+    assert!(
+        (2..=8).contains(&executing),
+        "about 5 iterations in 0.55 s:\n{out}"
+    );
+    for i in 0..executing {
+        assert!(out.contains(&format!("{i} executing\n")), "{out}");
+    }
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!("stopped after {executing} iterations")),
+        "{out}"
+    );
+    // "…, X ms after stop()": the wait wakes at once, not after its 100 ms sleep.
+    let ms: f64 = last
+        .split(", ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no latency in {last:?}"));
+    assert!(ms < 90.0, "stop took {ms} ms, as long as a sleep would");
+}
+
+#[test]
+fn ex13_log_lines_carry_levels_and_worker_thread_names() {
+    let out = run("13_logging", &[]);
+    for (tag, message) in [
+        ("[main] DEBUG", "Isto eh uma msg de debug"),
+        ("[main] INFO ", "Isto eh uma informacao"),
+        ("[main] WARN ", "Isto eh um aviso!"),
+        ("[trabalhador] DEBUG", "trabalhador 1 começou"),
+        ("[trabalhador] INFO ", "trabalhador 2 terminou"),
+    ] {
+        assert!(
+            out.lines().any(|l| l.contains(tag) && l.ends_with(message)),
+            "no {tag:?} line with {message:?}:\n{out}"
+        );
+    }
+}

@@ -62,6 +62,9 @@ fn push(errors: &mut Option<syn::Error>, err: syn::Error) {
 }
 
 fn parse_one(input: ParseStream, options: &mut Options) -> syn::Result<()> {
+    if !input.peek(Ident::peek_any) {
+        return Err(input.error(format!("expected a #[threaded] option, one of {VALID}")));
+    }
     let key = input.call(Ident::parse_any)?;
     let span = key.span();
     let repeated = |given: bool| {
@@ -88,6 +91,12 @@ fn parse_one(input: ParseStream, options: &mut Options) -> syn::Result<()> {
                     "#[threaded] option `stack_size` needs a value: `stack_size = 4 * 1024 * 1024`",
                 )
             })?;
+            if input.is_empty() || input.peek(Token![,]) {
+                return Err(syn::Error::new(
+                    span,
+                    "#[threaded] option `stack_size` needs a value: `stack_size = 4 * 1024 * 1024`",
+                ));
+            }
             options.stack_size = Some((input.parse()?, span));
         }
         "stoppable" => {
@@ -109,10 +118,15 @@ fn parse_one(input: ParseStream, options: &mut Options) -> syn::Result<()> {
                     "#[threaded] option `crate` needs a path: `crate = \"my_threaded\"`",
                 )
             })?;
+            const NOT_A_PATH: &str = "#[threaded] option `crate` must be a path: `crate = \"my_threaded\"` or `crate = ::my_threaded`";
             let path = if input.peek(LitStr) {
-                input.parse::<LitStr>()?.parse()?
+                let lit = input.parse::<LitStr>()?;
+                lit.parse_with(Path::parse_mod_style)
+                    .map_err(|_| syn::Error::new_spanned(&lit, NOT_A_PATH))?
             } else {
-                input.call(Path::parse_mod_style)?
+                input
+                    .call(Path::parse_mod_style)
+                    .map_err(|err| syn::Error::new(err.span(), NOT_A_PATH))?
             };
             options.krate = Some((path, span));
         }
@@ -150,7 +164,7 @@ fn thread_name(lit: &LitStr) -> syn::Result<String> {
     if name.trim().is_empty() {
         return Err(syn::Error::new_spanned(
             lit,
-            "#[threaded] thread name is empty; write a name such as `name = \"reader\"`, or leave `name` out to use the function's",
+            "#[threaded] thread name is blank; write a name such as `name = \"reader\"`, or leave `name` out to use the function's",
         ));
     }
     if name.contains('\0') {

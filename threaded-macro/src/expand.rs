@@ -3,12 +3,13 @@
 
 use crate::ast::{self, Function};
 use crate::{attr, fallback, valid};
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt, format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
-use syn::{FnArg, Pat, PatIdent, PatType, ReturnType, Token, Type};
+use syn::{FnArg, Ident, Pat, PatIdent, PatType, ReturnType, Token, Type};
 
 pub(crate) fn threaded(args: TokenStream, input: TokenStream) -> TokenStream {
     let (options, option_errors) = attr::parse(args);
@@ -65,11 +66,23 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         rebinds.push(rebind);
     }
 
+    // Generated locals cannot clash with the user's names.
+    let builder = Ident::new("__threaded_builder", Span::mixed_site());
+    // Errors about what the thread needs (`Send`, `'static`) point at the
+    // parameters; errors about what it returns point at the return type.
+    // (A mixed-site span would be shown at the attribute instead, and the
+    // user's body, defined before this binding, cannot see it anyway.)
+    let main = Ident::new("__threaded_main", sig.paren_token.span.join());
+    let return_span = match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => sig.ident.span(),
+    };
+
     let name = thread_name(function, options);
     let stack_size = options
         .stack_size
         .as_ref()
-        .map(|(size, _)| quote!(let __threaded_builder = __threaded_builder.stack_size(#size);));
+        .map(|(size, _)| quote!(let #builder = #builder.stack_size(#size);));
     // The user's own braces and statements, after the arguments move in.
     let mut body = TokenStream::new();
     block.brace_token.surround(&mut body, |tokens| {
@@ -77,43 +90,52 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         tokens.append_all(&block.stmts);
     });
     let (outer_attrs, inner_attrs) = function.split_attrs();
+    // rustc reports assignments to a `mut self` moved into a closure as never
+    // read, although the body reads them: silence that false positive only.
+    let mut_self = sig
+        .receiver()
+        .is_some_and(|receiver| receiver.mutability.is_some())
+        .then(|| quote!(#[allow(unused_assignments)]));
 
-    let (return_type, spawn) = match stop_param {
+    let (closure, return_type, spawn) = match stop_param {
         Some(stop) => {
             let krate = options.crate_path();
             let (pat, ty) = (&stop.pat, &stop.ty);
             (
-                quote!(#krate::StoppableThread<#output>),
-                quote_spanned! {block.span()=>
-                    #krate::__private::spawn_stoppable_with(
-                        __threaded_builder,
-                        move |#pat: #ty| #annotation #body,
-                    )
+                quote_spanned!(block.span()=> move |#pat: #ty| #annotation #body),
+                quote_spanned!(return_span=> #krate::StoppableThread<#output>),
+                quote_spanned!(return_span=> #krate::__private::spawn_stoppable_with(#builder, #main)),
+            )
+        }
+        None => {
+            let handle = Ident::new("__threaded_handle", Span::mixed_site());
+            let spawn =
+                quote_spanned!(return_span=> ::std::thread::Builder::spawn(#builder, #main));
+            (
+                quote_spanned!(block.span()=> move || #annotation #body),
+                quote_spanned!(return_span=> ::std::thread::JoinHandle<#output>),
+                quote! {
+                    // The message of `std::thread::spawn`, which panics the same way.
+                    #[allow(clippy::expect_used)]
+                    let #handle = ::std::result::Result::expect(#spawn, "failed to spawn thread");
+                    #handle
                 },
             )
         }
-        None => (
-            quote!(::std::thread::JoinHandle<#output>),
-            quote_spanned! {block.span()=>
-                ::std::result::Result::expect(
-                    ::std::thread::Builder::spawn(__threaded_builder, move || #annotation #body),
-                    "failed to spawn thread",
-                )
-            },
-        ),
     };
 
-    let constness = &sig.constness;
     let safety = &sig.safety;
     let ident = &sig.ident;
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     quote! {
         #(#outer_attrs)*
-        #vis #constness #safety fn #ident #generics(#inputs) -> #return_type #where_clause {
+        #vis #safety fn #ident #generics(#inputs) -> #return_type #where_clause {
             #(#inner_attrs)*
-            let __threaded_builder = ::std::thread::Builder::new().name(#name);
+            let #builder = ::std::thread::Builder::new().name(#name);
             #stack_size
+            #mut_self
+            let #main = #closure;
             #spawn
         }
     }
@@ -124,6 +146,15 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
 /// patterns get a positional name and are destructured inside the thread, so
 /// every argument is dropped there, as Python's `Thread(args=...)` would.
 fn move_into_thread(pat_type: &PatType, index: usize) -> (PatType, TokenStream) {
+    // `let x = x;` is how the argument moves in; lints about shadowing or
+    // using an `_x` binding would flag our rebinding, not the user's code.
+    let lints = quote!(#[allow(
+        clippy::redundant_locals,
+        clippy::shadow_same,
+        clippy::shadow_unrelated,
+        clippy::used_underscore_binding,
+        clippy::no_effect_underscore_binding
+    )]);
     let mut param = pat_type.clone();
     if let Pat::Ident(PatIdent {
         by_ref: None,
@@ -134,7 +165,7 @@ fn move_into_thread(pat_type: &PatType, index: usize) -> (PatType, TokenStream) 
     }) = &*pat_type.pat
     {
         let rebind = quote! {
-            #[allow(clippy::redundant_locals)]
+            #lints
             let #mutability #ident = #ident;
         };
         if let Pat::Ident(outer) = &mut *param.pat {
@@ -142,10 +173,14 @@ fn move_into_thread(pat_type: &PatType, index: usize) -> (PatType, TokenStream) 
         }
         return (param, rebind);
     }
-    let positional = format_ident!("__threaded_arg{}", index, span = pat_type.pat.span());
+    let positional = format_ident!(
+        "__threaded_arg{}",
+        index,
+        span = Span::mixed_site().located_at(pat_type.pat.span())
+    );
     let pat = &pat_type.pat;
     let rebind = quote! {
-        #[allow(clippy::redundant_locals)]
+        #lints
         let #positional = #positional;
         let #pat = #positional;
     };
@@ -159,9 +194,14 @@ fn move_into_thread(pat_type: &PatType, index: usize) -> (PatType, TokenStream) 
     (param, rebind)
 }
 
+/// What the thread returns: `()` when nothing is written, and `Infallible`
+/// for `!`, which cannot be named in `JoinHandle<!>` on stable Rust.
 pub(crate) fn output_type(output: &ReturnType) -> Type {
     match output {
         ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => {
+            syn::parse_quote_spanned!(ty.span()=> ::core::convert::Infallible)
+        }
         ReturnType::Type(_, ty) => (**ty).clone(),
     }
 }
@@ -182,65 +222,81 @@ fn contains_impl_trait(ty: &Type) -> bool {
 /// own name, prefixed by its type's (`Type::method`) when it sits in an `impl`.
 ///
 /// An attribute sees only the function, not the `impl` around it, so the type
-/// is read at run time (once per function) from the path rustc gives a nested
-/// item, compared with `module_path!()`. The code stays `std`-only on purpose.
+/// is read at run time from `core::any::type_name`: of `Self` where the
+/// signature proves the function is associated (per call, since a generic
+/// `impl` has many `Self`s), else of an item nested in the function, whose
+/// path shows what encloses it (once per function). Neither text is
+/// guaranteed by std; if it ever changes shape the name falls back to the
+/// function's alone. The code names everything by absolute path, so it works
+/// under `#![no_implicit_prelude]` and with shadowed primitive types.
 fn thread_name(function: &Function, options: &attr::Options) -> TokenStream {
     if let Some((name, span)) = &options.name {
-        return quote_spanned!(*span=> ::std::string::String::from(#name));
+        return quote_spanned! {*span=>
+            <::std::string::String as ::core::convert::From<&::core::primitive::str>>::from(#name)
+        };
     }
-    let function_name = function.sig.ident.to_string();
-    // A receiver or a mention of `Self` proves the function is associated;
-    // otherwise a type name is told from an enclosing function by its case.
-    let associated =
-        function.sig.receiver().is_some() || mentions_self(function.sig.to_token_stream());
-    quote! {{
-        fn __threaded_here() {}
-        fn __threaded_type_name<T>(_: T) -> &'static str {
-            ::core::any::type_name::<T>()
-        }
-        fn __threaded_thread_name(
-            path: &str,
-            module: &str,
-            function: &str,
-            associated: bool,
-        ) -> ::std::string::String {
-            let parent = path
-                .strip_suffix("::__threaded_here")
-                .and_then(|path| path.strip_suffix(function))
-                .and_then(|path| path.strip_suffix("::"));
-            let owner = match parent {
-                ::core::option::Option::Some(parent) if parent != module => {
-                    // `<a::Type<T> as a::Trait>` or `a::Type<T>`: keep `Type`.
-                    let (parent, trait_impl) = match parent.strip_prefix('<') {
-                        ::core::option::Option::Some(inner) => {
-                            (inner.split(" as ").next().unwrap_or(inner), true)
-                        }
-                        ::core::option::Option::None => (parent, false),
-                    };
-                    let parent = parent.split('<').next().unwrap_or(parent);
-                    let last = parent.rsplit("::").next().unwrap_or(parent);
-                    let is_type = trait_impl
-                        || associated
-                        || last.chars().next().is_some_and(char::is_uppercase);
-                    is_type.then_some(last)
+    let function_name = function.sig.ident.unraw().to_string();
+    let owner = quote! {
+        /// `Type` out of `a::Type<T>` or `<a::Type<T> as a::Trait>`, if it is a name.
+        fn __threaded_owner(path: &::core::primitive::str) -> ::core::option::Option<&::core::primitive::str> {
+            let path = match path.strip_prefix('<') {
+                ::core::option::Option::Some(inner) => {
+                    ::core::iter::Iterator::next(&mut inner.split(" as ")).unwrap_or(inner)
                 }
-                _ => ::core::option::Option::None,
+                ::core::option::Option::None => path,
             };
-            let function = function.strip_prefix("r#").unwrap_or(function);
+            let path = ::core::iter::Iterator::next(&mut path.split('<')).unwrap_or(path);
+            let last = ::core::iter::Iterator::next(&mut path.rsplit("::")).unwrap_or(path);
+            let starts_well = ::core::iter::Iterator::next(&mut last.chars())
+                .is_some_and(|c| ::core::primitive::char::is_alphabetic(c) || c == '_');
+            let is_name = starts_well
+                && ::core::iter::Iterator::all(&mut last.chars(), |c| {
+                    ::core::primitive::char::is_alphanumeric(c) || c == '_'
+                });
+            is_name.then_some(last)
+        }
+        fn __threaded_join(
+            owner: ::core::option::Option<&::core::primitive::str>,
+            function: &::core::primitive::str,
+        ) -> ::std::string::String {
             match owner {
                 ::core::option::Option::Some(owner) => ::std::format!("{owner}::{function}"),
-                ::core::option::Option::None => ::std::string::String::from(function),
+                ::core::option::Option::None => ::std::borrow::ToOwned::to_owned(function),
             }
+        }
+    };
+    // A receiver or a mention of `Self` proves the function is associated.
+    if function.sig.receiver().is_some() || mentions_self(function.sig.to_token_stream()) {
+        return quote! {{
+            #owner
+            __threaded_join(__threaded_owner(::core::any::type_name::<Self>()), #function_name)
+        }};
+    }
+    quote! {{
+        #owner
+        fn __threaded_here() {}
+        fn __threaded_type_name<T>(_: T) -> &'static ::core::primitive::str {
+            ::core::any::type_name::<T>()
         }
         static __THREADED_NAME: ::std::sync::OnceLock<::std::string::String> =
             ::std::sync::OnceLock::new();
         ::std::clone::Clone::clone(__THREADED_NAME.get_or_init(|| {
-            __threaded_thread_name(
-                __threaded_type_name(__threaded_here),
-                ::core::module_path!(),
-                #function_name,
-                #associated,
-            )
+            let function = #function_name;
+            // `crate::module::Type::function::__threaded_here`, or without `Type`.
+            let parent = __threaded_type_name(__threaded_here)
+                .strip_suffix("::__threaded_here")
+                .and_then(|path| path.strip_suffix(function))
+                .and_then(|path| path.strip_suffix("::"))
+                .filter(|parent| *parent != ::core::module_path!());
+            // Told from an enclosing function by its case, as types are CamelCase.
+            let owner = parent.and_then(|parent| {
+                let owner = __threaded_owner(parent)?;
+                let is_type = parent.starts_with('<')
+                    || ::core::iter::Iterator::next(&mut owner.chars())
+                        .is_some_and(::core::primitive::char::is_uppercase);
+                is_type.then_some(owner)
+            });
+            __threaded_join(owner, function)
         }))
     }}
 }

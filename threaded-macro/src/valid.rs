@@ -7,7 +7,10 @@ use crate::attr::Options;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::visit::{self, Visit};
-use syn::{Error, Lifetime, ReceiverKind, Type, TypeReference};
+use syn::{
+    BoundLifetimes, Error, GenericParam, Ident, Lifetime, ReceiverKind, TraitBound, Type,
+    TypeReference,
+};
 
 const BORROWED_SELF: &str =
     "#[threaded] cannot borrow `self` across threads; take `self` or `self: Arc<Self>`";
@@ -43,7 +46,9 @@ pub(crate) fn check(function: &Function, options: &Options) -> syn::Result<()> {
 
     if let Some(receiver) = sig.receiver() {
         match &receiver.kind {
-            ReceiverKind::Reference(and, lifetime, mutability) => {
+            ReceiverKind::Reference(and, lifetime, mutability)
+                if !lifetime.as_ref().is_some_and(is_static) =>
+            {
                 let self_token = &receiver.self_token;
                 errors.push(Error::new_spanned(
                     quote!(#and #lifetime #mutability #self_token),
@@ -106,21 +111,45 @@ impl quote::ToTokens for Borrow {
 }
 
 /// The non-`'static` references and lifetimes a value of this type may hold.
-/// Function signatures inside it (`fn(&str)`, `impl Fn(&str)`) borrow nothing
-/// themselves, so they are not looked into.
+/// Function signatures inside it (`fn(&str)`, `impl Fn(&str)`) and lifetimes
+/// bound by `for<'a>` borrow nothing themselves, so they are not counted.
 fn borrows(ty: &Type) -> Vec<Borrow> {
     #[derive(Default)]
-    struct Finder(Vec<Borrow>);
+    struct Finder {
+        found: Vec<Borrow>,
+        /// Lifetimes introduced by the `for<...>` binders being walked.
+        bound: Vec<Ident>,
+    }
+
+    impl Finder {
+        fn borrows(&self, lifetime: Option<&Lifetime>) -> bool {
+            !lifetime
+                .is_some_and(|lifetime| is_static(lifetime) || self.bound.contains(&lifetime.ident))
+        }
+
+        fn with_binder(&mut self, binder: Option<&BoundLifetimes>, walk: impl FnOnce(&mut Self)) {
+            let depth = self.bound.len();
+            if let Some(binder) = binder {
+                self.bound
+                    .extend(binder.lifetimes.iter().filter_map(|param| match param {
+                        GenericParam::Lifetime(param) => Some(param.lifetime.ident.clone()),
+                        _ => None,
+                    }));
+            }
+            walk(self);
+            self.bound.truncate(depth);
+        }
+    }
 
     impl<'ast> Visit<'ast> for Finder {
         fn visit_type_reference(&mut self, reference: &'ast TypeReference) {
-            if !reference.lifetime.as_ref().is_some_and(is_static) {
+            if self.borrows(reference.lifetime.as_ref()) {
                 let (and, lifetime, mutability) = (
                     &reference.and_token,
                     &reference.lifetime,
                     &reference.mutability,
                 );
-                self.0.push(Borrow {
+                self.found.push(Borrow {
                     tokens: quote!(#and #lifetime #mutability),
                     message: "#[threaded] moves arguments to a new thread, so they cannot borrow; take an owned value (`String`, `Vec<T>`, `Arc<T>`) or a `&'static` reference".into(),
                 });
@@ -129,14 +158,20 @@ fn borrows(ty: &Type) -> Vec<Borrow> {
         }
 
         fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {
-            if !is_static(lifetime) {
-                self.0.push(Borrow {
+            if self.borrows(Some(lifetime)) {
+                self.found.push(Borrow {
                     tokens: quote!(#lifetime),
                     message: format!(
                         "#[threaded] moves arguments to a new thread, so they cannot hold the lifetime `{lifetime}`; take an owned value or use `'static`"
                     ),
                 });
             }
+        }
+
+        fn visit_trait_bound(&mut self, bound: &'ast TraitBound) {
+            self.with_binder(bound.lifetimes.as_ref(), |finder| {
+                visit::visit_trait_bound(finder, bound);
+            });
         }
 
         fn visit_type_fn_ptr(&mut self, _: &'ast syn::TypeFnPtr) {}
@@ -147,12 +182,12 @@ fn borrows(ty: &Type) -> Vec<Borrow> {
         ) {
         }
 
-        fn visit_bound_lifetimes(&mut self, _: &'ast syn::BoundLifetimes) {}
+        fn visit_bound_lifetimes(&mut self, _: &'ast BoundLifetimes) {}
     }
 
     let mut finder = Finder::default();
     visit::visit_type(&mut finder, ty);
-    finder.0
+    finder.found
 }
 
 fn is_static(lifetime: &Lifetime) -> bool {

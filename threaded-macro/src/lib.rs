@@ -32,25 +32,60 @@ mod valid;
 
 use proc_macro::TokenStream;
 
-/// Runs the function on its own OS thread, named after the function.
+/// Runs the function on its own OS thread, named after the function:
+/// Python's `@threaded` decorator.
 ///
 /// `fn f(ARGS) -> R { BODY }` becomes `fn f(ARGS) -> std::thread::JoinHandle<R>`:
 /// calling it moves the arguments into a new thread that runs `BODY`, and
 /// returns at once. `return` and `?` in `BODY` work as before; a panic in
-/// `BODY` comes back as `Err` from `join`.
+/// `BODY` comes back as `Err` from `join`. Every argument is moved into the
+/// thread, and dropped there, even one the body does not use. A function
+/// returning `!` gets a `JoinHandle<Infallible>`.
+///
+/// It works on free functions (generic ones too, with `where` clauses and
+/// `impl Trait` arguments), `unsafe fn`, associated functions, and methods
+/// whose receiver moves into the thread: `self`, `mut self`,
+/// `self: Arc<Self>`, `self: Box<Self>`. In a trait `impl`, the trait must
+/// declare the `JoinHandle<R>` the attribute produces.
+///
+/// # Thread names
 ///
 /// The thread is named after the function (`worker`), or `Type::method` for
-/// associated functions and methods, so panics and log lines say where they
-/// came from.
+/// methods and associated functions, so panics and log lines say where they
+/// came from. The type is found at run time (an attribute never sees the
+/// `impl` around its function): from `Self` when the signature has a
+/// receiver or mentions `Self`, otherwise from where the function sits, in
+/// which case an enclosing CamelCase name is taken for a type and a
+/// lowercase one for an enclosing function. A name that is not a plain
+/// identifier (a method of a tuple, say) is left out. `name = "..."` always
+/// wins.
 ///
-/// Options, comma separated, each at most once:
+/// # Options
+///
+/// Comma separated, each at most once:
 ///
 /// - `name = "reader"`: an explicit thread name;
 /// - `stack_size = EXPR`: any `usize` expression, passed to
 ///   `std::thread::Builder::stack_size`;
 /// - `stoppable`: the first parameter (after `self`) must be a `StopEvent`,
 ///   which callers do not pass; the call returns a `StoppableThread<R>`;
-/// - `crate = "path"`: where the `threaded` crate is, when renamed.
+/// - `crate = "path"` (or `crate = path`): where the `threaded` crate is,
+///   for a renamed dependency or `threaded_runtime` used directly.
+///
+/// Plain `#[threaded]` expands to `std`-only code; `stoppable` needs the
+/// `threaded` crate.
+///
+/// # Compile errors
+///
+/// Each is one error at the offending token, saying what to write instead,
+/// and the function still expands so call sites see no second error:
+/// `async fn`, `const fn`, `extern "ABI" fn`, variadic arguments, `&self` /
+/// `&mut self`, arguments that borrow (`&T`, `&'a T`, `&mut T`, `Cow<'a, T>`;
+/// `&'static T` is fine), the attribute on something that is not a function
+/// with a body, unknown, repeated or malformed options, and `stoppable`
+/// without a leading `StopEvent` parameter.
+///
+/// # Examples
 ///
 /// ```
 /// use threaded_macro::threaded;
@@ -61,7 +96,17 @@ use proc_macro::TokenStream;
 ///     a + b
 /// }
 ///
+/// struct Job(u32);
+///
+/// impl Job {
+///     #[threaded]
+///     fn run(self) -> Option<String> {
+///         std::thread::current().name().map(str::to_owned)
+///     }
+/// }
+///
 /// assert_eq!(add(1, 2).join().unwrap(), 3);
+/// assert_eq!(Job(1).run().join().unwrap().as_deref(), Some("Job::run"));
 /// ```
 #[proc_macro_attribute]
 pub fn threaded(args: TokenStream, input: TokenStream) -> TokenStream {

@@ -5,11 +5,15 @@
 
 #![warn(missing_docs)]
 
+mod error;
 #[cfg(feature = "logging")]
 pub mod logging;
+mod queue;
 mod stop;
 mod thread;
 
+pub use error::{GetError, PutError, TaskDoneError};
+pub use queue::{Task, WorkQueue};
 pub use stop::StopEvent;
 pub use thread::{StoppableThread, spawn_stoppable};
 

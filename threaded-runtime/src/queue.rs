@@ -207,7 +207,10 @@ impl<T> WorkQueue<T> {
     /// assert_eq!(q.put("late").unwrap_err().into_inner(), "late");
     /// ```
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
-        self.inner.put_deadline(item, None)
+        match self.inner.try_put(item) {
+            Err(PutError::Full(item)) => self.inner.put_blocking(item, None),
+            result => result,
+        }
     }
 
     /// Like [`put`](Self::put), but gives up after `timeout`: Python's `put(item, timeout=t)`.
@@ -231,8 +234,10 @@ impl<T> WorkQueue<T> {
     /// assert!(err.is_full());
     /// ```
     pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
-        let deadline = Instant::now().checked_add(timeout);
-        self.inner.put_deadline(item, deadline)
+        match self.inner.try_put(item) {
+            Err(PutError::Full(item)) => self.inner.put_blocking(item, Some(timeout)),
+            result => result,
+        }
     }
 
     /// Puts `item` only if there is room right now: Python's `put_nowait(item)`.
@@ -279,7 +284,13 @@ impl<T> WorkQueue<T> {
     /// assert_eq!(q.get(), Err(GetError::ShutDown));
     /// ```
     pub fn get(&self) -> Result<T, GetError> {
-        self.inner.get_deadline(None)
+        match self.inner.rx.try_recv() {
+            Ok(item) => {
+                self.inner.taken();
+                Ok(item)
+            }
+            Err(_) => self.inner.get_blocking(None),
+        }
     }
 
     /// Like [`get`](Self::get), but gives up after `timeout`: Python's `get(timeout=t)`.
@@ -302,8 +313,13 @@ impl<T> WorkQueue<T> {
     /// assert_eq!(q.get_timeout(Duration::from_millis(10)), Err(GetError::Empty));
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-        let deadline = Instant::now().checked_add(timeout);
-        self.inner.get_deadline(deadline)
+        match self.inner.rx.try_recv() {
+            Ok(item) => {
+                self.inner.taken();
+                Ok(item)
+            }
+            Err(_) => self.inner.get_blocking(Some(timeout)),
+        }
     }
 
     /// Removes and returns the front item only if one is there now: Python's `get_nowait()`.
@@ -785,14 +801,12 @@ impl<T> Inner<T> {
         }
     }
 
-    fn put_deadline(&self, item: T, deadline: Option<Instant>) -> Result<(), PutError<T>> {
+    /// The rest of a put whose first attempt found the queue full. Kept out of line so that
+    /// the common path stays a few instructions around the flume send.
+    #[inline(never)]
+    fn put_blocking(&self, item: T, timeout: Option<Duration>) -> Result<(), PutError<T>> {
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut item = Some(item);
-        if self.capacity.is_none() {
-            return match self.poll_put(&mut item, None) {
-                Poll::Ready(result) => result,
-                Poll::Pending => unreachable!(),
-            };
-        }
         for step in 0..BACKOFF_STEPS {
             match self.poll_put(&mut item, None) {
                 Poll::Ready(Err(PutError::Full(back))) => item = Some(back),
@@ -866,14 +880,15 @@ impl<T> Inner<T> {
         Poll::Ready(result)
     }
 
-    fn get_deadline(&self, deadline: Option<Instant>) -> Result<T, GetError> {
+    /// The rest of a get whose first attempt found the queue empty; out of line like
+    /// [`put_blocking`](Self::put_blocking).
+    #[inline(never)]
+    fn get_blocking(&self, timeout: Option<Duration>) -> Result<T, GetError> {
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         for step in 0..BACKOFF_STEPS {
             if let Ok(item) = self.rx.try_recv() {
                 self.taken();
                 return Ok(item);
-            }
-            if self.state.load(SeqCst) & SHUT != 0 {
-                break;
             }
             backoff(step);
         }

@@ -73,10 +73,13 @@ impl WaitList {
         let mut w = lock(&self.waiters);
         match w.list.iter().position(|(i, _)| *i == id) {
             Some(pos) => {
-                w.list.remove(pos);
+                let removed = w.list.remove(pos);
                 if w.list.is_empty() {
                     state.fetch_and(!self.flag, SeqCst);
                 }
+                drop(w);
+                // A waker's drop is foreign code: run it outside the lock.
+                drop(removed);
                 false
             }
             None => true,

@@ -70,6 +70,11 @@ fn tasks(state: u64) -> u64 {
 ///
 /// Clones share one queue. `WorkQueue<T>` is `Send + Sync` when `T: Send`.
 ///
+/// A put and a get on a queue that is neither full nor empty cost flume's `try_send` and
+/// `try_recv` plus, for the put, one atomic add before the send and one atomic subtract
+/// after it; [`task_done`](Self::task_done) is one compare-and-swap and wakes nobody unless
+/// a thread is in [`join`](Self::join). A caller that has to wait spins briefly, then parks.
+///
 /// | Python `queue.Queue` | `WorkQueue` |
 /// |---|---|
 /// | `Queue()` / `Queue(maxsize)` | [`new`](Self::new) / [`bounded`](Self::bounded) |

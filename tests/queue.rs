@@ -726,3 +726,17 @@ fn queue_is_send_sync_clone_and_debug() {
     clone.put(2).unwrap();
     assert_eq!(q.len(), 2, "clones share one queue");
 }
+
+#[test]
+fn queue_can_cross_catch_unwind() {
+    fn assert_unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    assert_unwind_safe::<WorkQueue<String>>();
+    let q = WorkQueue::new();
+    q.put(1).unwrap();
+    let r = std::panic::catch_unwind(|| {
+        let _task = q.get_task().unwrap();
+        panic!("handler failed");
+    });
+    assert!(r.is_err());
+    assert_eq!(q.unfinished_tasks(), 0);
+}

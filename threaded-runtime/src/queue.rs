@@ -5,7 +5,7 @@ mod wait;
 use std::fmt;
 use std::future::poll_fn;
 use std::ops::{Deref, DerefMut};
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Poll, Waker};
@@ -1022,6 +1022,13 @@ impl<T> Clone for WorkQueue<T> {
         }
     }
 }
+
+// A panic elsewhere cannot leave the queue half-updated: its state changes are single
+// atomic operations, no user code runs under its locks (or flume's), and its own locks
+// ignore poisoning. flume's `spin` lock is an `UnsafeCell`, which would otherwise make the
+// queue lose these auto traits, as std's `Mutex`-based channels keep them.
+impl<T> UnwindSafe for WorkQueue<T> {}
+impl<T> RefUnwindSafe for WorkQueue<T> {}
 
 impl<T> Default for WorkQueue<T> {
     fn default() -> Self {

@@ -287,7 +287,7 @@ fn shutdown_now_during_load_bounded() {
 /// test_queue.py's many-threads tests: producers and consumers with nowait and timeouts.
 #[test]
 fn many_threads_nowait_and_timeouts() {
-    const THREADS: u64 = 8;
+    const THREADS: u64 = 4;
     const EACH: u64 = 5_000;
     let q = WorkQueue::bounded(8);
     let start = Arc::new(Barrier::new((THREADS * 2) as usize));

@@ -412,3 +412,70 @@ fn blocked_getters_with_timeouts_all_released() {
     });
     assert_eq!(got.load(Ordering::SeqCst), 20_000);
 }
+
+/// A put that began before the shutdown may still land: a get must not report `ShutDown`
+/// before it has, and `shutdown_now` must discard it too. Many short races, alternating:
+/// a producer and two consumers against `shutdown` (once the consumers have exited no item
+/// may be left), and a producer alone against `shutdown_now` (once it returns, nothing may
+/// be queued or unfinished).
+#[test]
+fn no_item_stranded_by_a_put_racing_shutdown() {
+    let start = Instant::now();
+    let mut rounds = 0u32;
+    while rounds < 3000 && start.elapsed() < Duration::from_secs(2) {
+        rounds += 1;
+        let immediate = rounds % 2 == 0;
+        let q = WorkQueue::new();
+        let consumed = Arc::new(AtomicUsize::new(0));
+        let consumers: Vec<_> = (0..if immediate { 0 } else { 2 })
+            .map(|_| {
+                let (q, consumed) = (q.clone(), consumed.clone());
+                thread::spawn(move || {
+                    while let Ok(_task) = q.get_task() {
+                        consumed.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                let mut accepted = 0usize;
+                while q.put(accepted).is_ok() {
+                    accepted += 1;
+                }
+                accepted
+            })
+        };
+        let target = (rounds % 50) as usize;
+        if immediate {
+            wait_until("some items are queued", || q.len() >= target);
+            q.shutdown_now();
+            let accepted = within(GUARD, move || producer.join().unwrap());
+            assert!(accepted >= target);
+            assert_eq!(
+                q.len(),
+                0,
+                "shutdown_now left an item queued (round {rounds})"
+            );
+            assert_eq!(q.unfinished_tasks(), 0, "round {rounds}");
+        } else {
+            wait_until("some items went through", || {
+                consumed.load(Ordering::SeqCst) >= target
+            });
+            q.shutdown();
+            let accepted = within(GUARD, move || producer.join().unwrap());
+            for c in consumers {
+                within(GUARD, move || c.join().unwrap());
+            }
+            assert_eq!(
+                q.len(),
+                0,
+                "an item was stranded after shutdown (round {rounds})"
+            );
+            assert_eq!(consumed.load(Ordering::SeqCst), accepted);
+            assert_eq!(q.unfinished_tasks(), 0, "round {rounds}");
+        }
+    }
+    assert!(rounds > 50, "too few rounds to mean anything: {rounds}");
+}

@@ -27,8 +27,10 @@ use wait::{Registration, ThreadWaker, WaitList, lock};
 // bit 3        PUTTERS_WAIT   the putters' wait list is non-empty
 // bits 4..24   in-flight puts: counted before their try_send, uncounted after. A getter only
 //              reports ShutDown when none is in flight, so an item whose put began before the
-//              shutdown is never stranded behind a getter that already gave up.
-// bits 24..64  unfinished tasks
+//              shutdown is never stranded behind a getter that already gave up. A put is in
+//              flight only around one non-blocking try_send, so 2^20 of them at once would
+//              take as many threads.
+// bits 24..64  unfinished tasks (2^40; a put beyond that panics rather than wrap)
 const SHUT: u64 = 1;
 const JOIN_WAIT: u64 = 1 << 1;
 const GETTERS_WAIT: u64 = 1 << 2;

@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod net;
 mod stop;
 mod thread;
 

@@ -1,1 +1,3 @@
-fn main(){}
+//! Spawn benchmarks (placeholder).
+
+fn main() {}

@@ -40,6 +40,22 @@ const INFLIGHT_MASK: u64 = (1 << TASK_SHIFT) - INFLIGHT_UNIT;
 const TASK_UNIT: u64 = 1 << TASK_SHIFT;
 const MAX_TASKS: u64 = u64::MAX >> TASK_SHIFT;
 
+/// Attempts a blocking get or put makes before it registers and parks.
+const BACKOFF_STEPS: u32 = 10;
+
+/// Waits a little between attempts: parking costs two system calls and a wake-up from the
+/// other side, while an item or a slot usually turns up within microseconds under load.
+/// Spins first, then yields (as crossbeam's `Backoff` does).
+fn backoff(step: u32) {
+    if step < 6 {
+        for _ in 0..1u32 << step {
+            std::hint::spin_loop();
+        }
+    } else {
+        thread::yield_now();
+    }
+}
+
 fn tasks(state: u64) -> u64 {
     state >> TASK_SHIFT
 }
@@ -777,6 +793,14 @@ impl<T> Inner<T> {
                 Poll::Pending => unreachable!(),
             };
         }
+        for step in 0..BACKOFF_STEPS {
+            match self.poll_put(&mut item, None) {
+                Poll::Ready(Err(PutError::Full(back))) => item = Some(back),
+                Poll::Ready(result) => return result,
+                Poll::Pending => unreachable!(),
+            }
+            backoff(step);
+        }
         let parker = ThreadWaker::current();
         let waker = Waker::from(Arc::clone(&parker));
         let mut reg = Registration::new(&self.putters, &self.state);
@@ -843,9 +867,15 @@ impl<T> Inner<T> {
     }
 
     fn get_deadline(&self, deadline: Option<Instant>) -> Result<T, GetError> {
-        if let Ok(item) = self.rx.try_recv() {
-            self.taken();
-            return Ok(item);
+        for step in 0..BACKOFF_STEPS {
+            if let Ok(item) = self.rx.try_recv() {
+                self.taken();
+                return Ok(item);
+            }
+            if self.state.load(SeqCst) & SHUT != 0 {
+                break;
+            }
+            backoff(step);
         }
         let parker = ThreadWaker::current();
         let waker = Waker::from(Arc::clone(&parker));

@@ -5,6 +5,12 @@
 
 #![warn(missing_docs)]
 
+mod error;
+mod queue;
+
+pub use error::{GetError, PutError, TaskDoneError};
+pub use queue::{Task, WorkQueue};
+
 pub mod net;
 mod stop;
 mod thread;

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::thread;
 
 use net_support::GUARD;
-use threaded::net::{TcpConnection, TcpServer};
+use threaded::net::{TcpConnection, TcpServer, UdpClient, UdpServer};
 
 /// A running Python script whose stdout lines arrive on a channel; killed
 /// when dropped, so a hung script cannot outlive its test.
@@ -123,4 +123,47 @@ fn our_tcp_client_against_the_lecture_tcp_server() {
     assert!(ok, "tcp_server.py failed: {out:?}");
     assert_eq!(out[0], format!("Connected by ('127.0.0.1', {})", me.port()));
     assert!(out[1..].concat().contains("Hello"), "{out:?}");
+}
+
+#[test]
+fn lecture_udp_client_against_our_udp_server() {
+    let server = UdpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(|data: &[u8], _peer| Some(data.to_vec()))
+        .unwrap();
+    let port = server.local_addr().port().to_string();
+    let (out, ok) = Script::start("udp_client.py", &["127.0.0.1", &port, "3"]).finish();
+    assert!(ok, "udp_client.py failed: {out:?}");
+    assert_eq!(
+        out,
+        [
+            "Sending message",
+            "Received 'TEST 0'",
+            "Sending message",
+            "Received 'TEST 1'",
+            "Sending message",
+            "Received 'TEST 2'",
+        ]
+    );
+    assert_eq!(server.stats().accepted, 3);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn our_udp_client_against_the_lecture_udp_server() {
+    let script = Script::start("udp_server.py", &["127.0.0.1", "0"]);
+    let port: u16 = script
+        .next_line()
+        .parse()
+        .expect("the first line is the port");
+    let client = UdpClient::connect(("127.0.0.1", port)).unwrap();
+    for text in ["TEST", "olá"] {
+        let reply = client.request(text.as_bytes(), GUARD).unwrap();
+        assert_eq!(reply, text.as_bytes());
+    }
+    // The slide's server ends on an empty datagram.
+    client.send(b"").unwrap();
+    let (out, ok) = script.finish();
+    assert!(ok, "udp_server.py failed: {out:?}");
+    assert_eq!(out, ["Received message 'TEST'", "Received message 'olá'"]);
 }

@@ -182,7 +182,7 @@ impl TcpConnection {
     /// assert_eq!(&buf, b"Hello, world");
     /// ```
     pub fn send(&mut self, data: &[u8]) -> io::Result<()> {
-        self.stream.write_all(data).map_err(timed_out)
+        self.stream.write_all(data).map_err(socket::timed_out)
     }
 
     /// Receives at most `buf.len()` bytes, blocking until some arrive
@@ -211,7 +211,9 @@ impl TcpConnection {
     /// assert_eq!(conn.recv(&mut buf).unwrap(), 0); // end of stream
     /// ```
     pub fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_buf.read(&mut self.stream, buf).map_err(timed_out)
+        self.read_buf
+            .read(&mut self.stream, buf)
+            .map_err(socket::timed_out)
     }
 
     /// Sends `text` and one `\n`, in one write.
@@ -244,7 +246,8 @@ impl TcpConnection {
                 "send_line text contains a '\\n'; send each line on its own",
             ));
         }
-        framing::write_all_vectored(&mut self.stream, &[text.as_bytes(), b"\n"]).map_err(timed_out)
+        framing::write_all_vectored(&mut self.stream, &[text.as_bytes(), b"\n"])
+            .map_err(socket::timed_out)
     }
 
     /// Receives the next line, without its `\n` or `\r\n`; `Ok(None)` once
@@ -278,7 +281,7 @@ impl TcpConnection {
     pub fn recv_line(&mut self) -> io::Result<Option<String>> {
         self.read_buf
             .read_line(&mut self.stream, self.max_line)
-            .map_err(timed_out)
+            .map_err(socket::timed_out)
     }
 
     /// Sends `payload` as one frame: its length as a big-endian `u32`, then
@@ -302,7 +305,8 @@ impl TcpConnection {
     /// ```
     pub fn send_frame(&mut self, payload: &[u8]) -> io::Result<()> {
         let header = framing::frame_header(payload.len())?;
-        framing::write_all_vectored(&mut self.stream, &[&header, payload]).map_err(timed_out)
+        framing::write_all_vectored(&mut self.stream, &[&header, payload])
+            .map_err(socket::timed_out)
     }
 
     /// Receives the next frame sent by [`send_frame`](Self::send_frame);
@@ -342,7 +346,7 @@ impl TcpConnection {
     pub fn recv_frame(&mut self) -> io::Result<Option<Vec<u8>>> {
         self.read_buf
             .read_frame(&mut self.stream, self.max_frame)
-            .map_err(timed_out)
+            .map_err(socket::timed_out)
     }
 
     /// Sets the longest line [`recv_line`](Self::recv_line) accepts, in bytes
@@ -504,15 +508,5 @@ impl fmt::Debug for TcpConnection {
             .field("local", &self.stream.local_addr().ok())
             .field("buffered", &self.read_buf.buffered().len())
             .finish_non_exhaustive()
-    }
-}
-
-/// A read timeout shows as `WouldBlock` on Unix and `TimedOut` on Windows;
-/// Python raises `socket.timeout` on both, and so do we, with `TimedOut`.
-fn timed_out(e: io::Error) -> io::Error {
-    if e.kind() == io::ErrorKind::WouldBlock {
-        io::Error::new(io::ErrorKind::TimedOut, "timed out")
-    } else {
-        e
     }
 }

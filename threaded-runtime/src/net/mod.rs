@@ -60,7 +60,9 @@ mod registry;
 mod server;
 mod socket;
 mod tcp;
+mod udp;
 
 pub use connection::TcpConnection;
 pub use server::{ServerHandle, ServerStats};
 pub use tcp::TcpServer;
+pub use udp::{UdpClient, UdpServer};

@@ -2,7 +2,7 @@
 //! `SO_REUSEADDR`, and always listens with a backlog of 128.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -67,9 +67,31 @@ pub(crate) fn tcp_connect(
     })
 }
 
+pub(crate) fn udp_bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+    each_addr(addr, |addr| {
+        let socket = new_socket(addr, Type::DGRAM, Protocol::UDP)?;
+        socket.bind(&addr.into())?;
+        Ok(UdpSocket::from(socket))
+    })
+}
+
+/// A UDP socket connected to `addr`, bound to the unspecified address of the
+/// same family.
+pub(crate) fn udp_connect(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+    each_addr(addr, |addr| {
+        let local: SocketAddr = match addr {
+            SocketAddr::V4(_) => ([0, 0, 0, 0], 0).into(),
+            SocketAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+        };
+        let socket = new_socket(local, Type::DGRAM, Protocol::UDP)?;
+        socket.bind(&local.into())?;
+        socket.connect(&addr.into())?;
+        Ok(UdpSocket::from(socket))
+    })
+}
+
 /// The address to reach a socket bound to `addr` from this host: an
 /// unspecified address (`0.0.0.0`, `::`) becomes the loopback of its family.
-#[cfg_attr(target_os = "linux", allow(dead_code))]
 pub(crate) fn reachable(addr: SocketAddr) -> SocketAddr {
     let mut addr = addr;
     if addr.ip().is_unspecified() {
@@ -104,5 +126,29 @@ pub(crate) fn wake_accept(listener: &TcpListener, addr: SocketAddr) {
     {
         let _ = listener;
         let _ = TcpStream::connect_timeout(&reachable(addr), Duration::from_secs(1));
+    }
+}
+
+/// Wakes the thread blocked in `recv_from` on `socket` (bound to `addr`)
+/// with an empty datagram sent to itself; the receive loop checks its stop
+/// flag after each datagram and drops that one.
+///
+/// Not `shutdown(SHUT_RD)`: on Linux it wakes the receiver, but with an
+/// empty source address that std's `recv_from` refuses with a panic. Under a
+/// flood the wake-up may be dropped with the rest, but then the loop wakes
+/// for the next datagram anyway.
+pub(crate) fn wake_recv(socket: &UdpSocket, addr: SocketAddr) {
+    if let Err(e) = socket.send_to(&[], reachable(addr)) {
+        log::warn!("cannot wake the receive loop of {addr}: {e}");
+    }
+}
+
+/// A read timeout shows as `WouldBlock` on Unix and `TimedOut` on Windows;
+/// Python raises `socket.timeout` on both, and so do we, with `TimedOut`.
+pub(crate) fn timed_out(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::WouldBlock {
+        io::Error::new(io::ErrorKind::TimedOut, "timed out")
+    } else {
+        e
     }
 }

@@ -8,6 +8,7 @@
 mod error;
 #[cfg(feature = "logging")]
 pub mod logging;
+pub mod net;
 mod queue;
 mod stop;
 mod thread;

@@ -1,0 +1,390 @@
+//! Lines and length-prefixed frames over a byte stream, with limits.
+//!
+//! Data stays in the read buffer until a whole line or frame is there, so a
+//! read that times out half way loses nothing: the next call goes on where it
+//! stopped.
+
+use std::io::{self, IoSlice, Read, Write};
+
+/// Bytes asked of the socket per read when nothing says more are needed.
+const CHUNK: usize = 8 * 1024;
+/// The most asked of the socket per read while a large frame comes in, so the
+/// buffer grows with the bytes that arrive, not with what a header claims.
+const MAX_CHUNK: usize = 256 * 1024;
+const HEADER: usize = 4;
+
+/// Bytes read from a stream and not handed out yet.
+#[derive(Default)]
+pub(crate) struct ReadBuffer {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl ReadBuffer {
+    pub(crate) fn buffered(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    pub(crate) fn into_vec(mut self) -> Vec<u8> {
+        self.buf.drain(..self.start);
+        self.buf
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    /// Reads once from `r`, appending at most `want` bytes (at least one
+    /// chunk); `Ok(0)` at end of stream.
+    fn fill(&mut self, r: &mut impl Read, want: usize) -> io::Result<usize> {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        let old = self.buf.len();
+        self.buf.resize(old + want.clamp(CHUNK, MAX_CHUNK), 0);
+        let result = read_retrying(r, &mut self.buf[old..]);
+        self.buf.truncate(old + *result.as_ref().unwrap_or(&0));
+        result
+    }
+
+    /// Like `socket.recv`: what is buffered first, else one read.
+    pub(crate) fn read(&mut self, r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
+        let buffered = self.buffered();
+        if buffered.is_empty() {
+            return read_retrying(r, out);
+        }
+        let n = buffered.len().min(out.len());
+        out[..n].copy_from_slice(&buffered[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+
+    /// The next line without its `\n` or `\r\n`; `None` at end of stream. A
+    /// last line without `\n` is still returned, as Python's `readline` does.
+    pub(crate) fn read_line(
+        &mut self,
+        r: &mut impl Read,
+        max_line: usize,
+    ) -> io::Result<Option<String>> {
+        // Bytes at the front of the buffer already known to hold no '\n'.
+        let mut scanned = 0;
+        loop {
+            let data = self.buffered();
+            if let Some(i) = data[scanned..].iter().position(|&b| b == b'\n') {
+                let end = scanned + i;
+                let line = strip_cr(&data[..end]);
+                let result = check_line(line, max_line).map(|()| line_to_string(line));
+                self.consume(end + 1);
+                return result.and_then(|line| line.map(Some));
+            }
+            scanned = data.len();
+            // A '\r' may still be followed by '\n', so it does not count yet.
+            let pending = strip_cr(data).len();
+            if pending > max_line || data.len() > max_line + 1 {
+                return Err(line_too_long(max_line));
+            }
+            if self.fill(r, CHUNK)? == 0 {
+                let data = self.buffered();
+                if data.is_empty() {
+                    return Ok(None);
+                }
+                let result = line_to_string(data);
+                let n = data.len();
+                self.consume(n);
+                return result.map(Some);
+            }
+        }
+    }
+
+    /// The next frame (a u32 big-endian length, then that many bytes); `None`
+    /// at end of stream between frames.
+    pub(crate) fn read_frame(
+        &mut self,
+        r: &mut impl Read,
+        max_frame: usize,
+    ) -> io::Result<Option<Vec<u8>>> {
+        while self.buffered().len() < HEADER {
+            if self.fill(r, CHUNK)? == 0 {
+                let got = self.buffered().len();
+                if got == 0 {
+                    return Ok(None);
+                }
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("connection closed inside a frame header ({got} of {HEADER} bytes)"),
+                ));
+            }
+        }
+        let header: [u8; HEADER] = self.buffered()[..HEADER].try_into().expect("4 bytes");
+        let len = u32::from_be_bytes(header);
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        if len > max_frame {
+            // The stream cannot be resynchronised after a refused frame; the
+            // header is dropped so a caller that goes on does not loop on it.
+            self.consume(HEADER);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("frame of {len} bytes is longer than max_frame ({max_frame} bytes)"),
+            ));
+        }
+        let total = HEADER + len;
+        while self.buffered().len() < total {
+            let missing = total - self.buffered().len();
+            if self.fill(r, missing)? == 0 {
+                let got = self.buffered().len() - HEADER;
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("connection closed inside a frame ({got} of {len} bytes)"),
+                ));
+            }
+        }
+        let frame = self.buffered()[HEADER..total].to_vec();
+        self.consume(total);
+        Ok(Some(frame))
+    }
+}
+
+fn read_retrying(r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(out) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            result => return result,
+        }
+    }
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn check_line(line: &[u8], max_line: usize) -> io::Result<()> {
+    if line.len() > max_line {
+        return Err(line_too_long(max_line));
+    }
+    Ok(())
+}
+
+fn line_too_long(max_line: usize) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("line longer than max_line ({max_line} bytes)"),
+    )
+}
+
+fn line_to_string(line: &[u8]) -> io::Result<String> {
+    match std::str::from_utf8(line) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("line is not valid UTF-8: {e}"),
+        )),
+    }
+}
+
+/// Writes all of `parts`, in as few system calls as the kernel allows, so a
+/// header and its payload leave in one segment.
+pub(crate) fn write_all_vectored(w: &mut impl Write, parts: &[&[u8]]) -> io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = parts.iter().map(|p| IoSlice::new(p)).collect();
+    let mut slices = &mut slices[..];
+    // Drops leading empty parts: a write of only empty slices returns 0,
+    // which would read as WriteZero.
+    IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match w.write_vectored(slices) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "failed to write the whole buffer",
+                ));
+            }
+            Ok(n) => IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The 4-byte header of a frame of `len` bytes.
+pub(crate) fn frame_header(len: usize) -> io::Result<[u8; HEADER]> {
+    match u32::try_from(len) {
+        Ok(len) => Ok(len.to_be_bytes()),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("frame of {len} bytes does not fit its u32 length header"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// A reader that hands out its data a few bytes per read, then errors
+    /// with `WouldBlock` (a timeout) once, then goes on.
+    struct Trickle {
+        data: Vec<u8>,
+        pos: usize,
+        step: usize,
+        stall_at: Option<usize>,
+        reads: usize,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            if self.stall_at == Some(self.pos) {
+                self.stall_at = None;
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = self.step.min(out.len()).min(self.data.len() - self.pos);
+            out[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    fn trickle(data: &[u8], step: usize) -> Trickle {
+        Trickle {
+            data: data.to_vec(),
+            pos: 0,
+            step,
+            stall_at: None,
+            reads: 0,
+        }
+    }
+
+    #[test]
+    fn lines_split_on_lf_and_crlf_across_reads() {
+        let mut r = trickle(b"one\r\ntwo\nthree", 2);
+        let mut buf = ReadBuffer::default();
+        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("one"));
+        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("two"));
+        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("three"));
+        assert_eq!(buf.read_line(&mut r, 10).unwrap(), None);
+    }
+
+    #[test]
+    fn line_of_exactly_max_is_accepted_even_with_crlf() {
+        let mut r = Cursor::new(b"abcd\r\nabcd\nabcde\n".to_vec());
+        let mut buf = ReadBuffer::default();
+        assert_eq!(buf.read_line(&mut r, 4).unwrap().as_deref(), Some("abcd"));
+        assert_eq!(buf.read_line(&mut r, 4).unwrap().as_deref(), Some("abcd"));
+        let err = buf.read_line(&mut r, 4).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn overlong_line_fails_before_the_newline_arrives() {
+        // An endless line: the error must come once max_line is passed, not
+        // after reading everything.
+        let mut r = trickle(&[b'x'; 1 << 20], 16);
+        let mut buf = ReadBuffer::default();
+        let err = buf.read_line(&mut r, 100).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(r.pos <= 100 + 2 + 16, "read {} bytes", r.pos);
+    }
+
+    #[test]
+    fn invalid_utf8_line_is_invalid_data_and_the_next_line_survives() {
+        let mut r = Cursor::new(b"\xff\xfe\nok\n".to_vec());
+        let mut buf = ReadBuffer::default();
+        let err = buf.read_line(&mut r, 100).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(buf.read_line(&mut r, 100).unwrap().as_deref(), Some("ok"));
+    }
+
+    #[test]
+    fn frames_round_trip_across_reads() {
+        let mut wire = Vec::new();
+        for payload in [&b""[..], b"a", &[7u8; 20_000]] {
+            write_all_vectored(&mut wire, &[&frame_header(payload.len()).unwrap(), payload])
+                .unwrap();
+        }
+        let mut r = trickle(&wire, 3);
+        let mut buf = ReadBuffer::default();
+        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), Some(vec![]));
+        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), Some(b"a".to_vec()));
+        assert_eq!(
+            buf.read_frame(&mut r, 20_000).unwrap(),
+            Some(vec![7; 20_000])
+        );
+        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), None);
+    }
+
+    #[test]
+    fn frame_over_max_is_refused_from_its_header_alone() {
+        // The header claims 4 GiB - 1 and no payload follows: the error must
+        // come from the header, without waiting or allocating.
+        let mut r = Cursor::new(u32::MAX.to_be_bytes().to_vec());
+        let mut buf = ReadBuffer::default();
+        let err = buf.read_frame(&mut r, 1024).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(buf.buf.capacity() <= MAX_CHUNK);
+    }
+
+    #[test]
+    fn frame_cut_short_is_unexpected_eof() {
+        let mut wire = frame_header(10).unwrap().to_vec();
+        wire.extend_from_slice(b"12345");
+        let mut buf = ReadBuffer::default();
+        let err = buf.read_frame(&mut Cursor::new(wire), 100).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+
+        let mut buf = ReadBuffer::default();
+        let err = buf
+            .read_frame(&mut Cursor::new(vec![0, 0]), 100)
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn a_timeout_inside_a_frame_loses_nothing() {
+        let mut wire = frame_header(6).unwrap().to_vec();
+        wire.extend_from_slice(b"abcdef");
+        let mut r = trickle(&wire, 4);
+        r.stall_at = Some(8);
+        let mut buf = ReadBuffer::default();
+        let err = buf.read_frame(&mut r, 100).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        assert_eq!(
+            buf.read_frame(&mut r, 100).unwrap(),
+            Some(b"abcdef".to_vec())
+        );
+    }
+
+    #[test]
+    fn read_hands_out_buffered_bytes_before_reading_again() {
+        let mut r = Cursor::new(b"line\nrest".to_vec());
+        let mut buf = ReadBuffer::default();
+        assert_eq!(buf.read_line(&mut r, 100).unwrap().as_deref(), Some("line"));
+        let mut out = [0; 16];
+        let n = buf.read(&mut r, &mut out).unwrap();
+        assert_eq!(&out[..n], b"rest");
+        assert_eq!(buf.read(&mut r, &mut out).unwrap(), 0);
+    }
+
+    #[test]
+    fn vectored_write_survives_short_writes() {
+        struct Short(Vec<u8>);
+        impl Write for Short {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                let n = b.len().min(3);
+                self.0.extend_from_slice(&b[..n]);
+                Ok(n)
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = Short(Vec::new());
+        write_all_vectored(&mut w, &[b"head", b"", b"payload"]).unwrap();
+        assert_eq!(w.0, b"headpayload");
+    }
+}

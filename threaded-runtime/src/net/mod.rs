@@ -1,0 +1,68 @@
+//! TCP and UDP servers and clients: Python's `socket` and `socketserver`.
+//!
+//! A server is a handler — a closure — and one builder call; a client is one
+//! `connect`. Both ends speak raw bytes, lines or length-prefixed frames.
+//!
+//! | Python | `threaded::net` |
+//! |---|---|
+//! | `socketserver.ThreadingTCPServer(addr, Handler)` | [`TcpServer::bind`] + [`TcpServer::spawn`] |
+//! | `server.serve_forever()` | [`TcpServer::serve`] (until a [`StopEvent`](crate::StopEvent) is set) |
+//! | `server.shutdown()`; `server.server_close()` | [`ServerHandle::shutdown`] |
+//! | `BaseRequestHandler.handle(self)` | the handler closure, `Fn(TcpConnection) -> io::Result<()>` |
+//! | `request.sendall(data)` / `request.recv(1024)` | [`TcpConnection::send`] / [`TcpConnection::recv`] |
+//! | `rfile.readline()` / `wfile.write(line)` | [`TcpConnection::recv_line`] / [`TcpConnection::send_line`] |
+//! | `socket.create_connection(addr)` | [`TcpConnection::connect`] |
+//! | `socketserver.ThreadingUDPServer(addr, Handler)` | [`UdpServer::bind`] + [`UdpServer::spawn`] |
+//! | `sock.sendto(data, addr)` + `sock.recvfrom(n)` | [`UdpClient::request`] |
+//! | `sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | always on for servers and clients |
+//! | `sock.listen(n)` | [`TcpServer::backlog`] |
+//!
+//! # Examples
+//!
+//! The lecture's echo server and client, one thread per connection:
+//!
+//! ```
+//! use threaded_runtime::net::{TcpConnection, TcpServer};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
+//!     let mut buf = [0; 1024];
+//!     loop {
+//!         let n = conn.recv(&mut buf)?;
+//!         if n == 0 {
+//!             return Ok(()); // the client closed the connection
+//!         }
+//!         conn.send(&buf[..n])?;
+//!     }
+//! })?;
+//!
+//! let mut client = TcpConnection::connect(server.local_addr())?;
+//! client.send(b"Hello, world")?;
+//! let mut buf = [0; 1024];
+//! let n = client.recv(&mut buf)?;
+//! assert_eq!(&buf[..n], b"Hello, world");
+//!
+//! drop(client);
+//! server.shutdown()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Logging
+//!
+//! Servers log through the [`log`](https://docs.rs/log) facade: the start and
+//! the shutdown at `info`, each connection at `debug`, a handler's error at
+//! `warn` and its panic at `error`, always with the peer's address.
+
+mod connection;
+mod framing;
+mod registry;
+mod server;
+mod socket;
+mod tcp;
+mod udp;
+
+pub use connection::TcpConnection;
+pub use server::{ServerHandle, ServerStats};
+pub use tcp::TcpServer;
+pub use udp::{UdpClient, UdpServer};

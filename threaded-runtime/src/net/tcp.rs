@@ -1,0 +1,517 @@
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread;
+use std::time::Duration;
+
+use socket2::Socket;
+
+use super::connection::TcpConnection;
+use super::registry::{Registry, Slot};
+use super::server::{Counters, ServerHandle, panic_message};
+use super::socket;
+use crate::StopEvent;
+
+/// Python's `request_queue_size` is 5, a 1990s number: at the connection cap
+/// waiting clients queue here, and a full backlog turns a connect into a 1 s
+/// SYN retry. 128 is what std and Linux's old `SOMAXCONN` use.
+const DEFAULT_BACKLOG: u32 = 128;
+const DEFAULT_MAX_CONNECTIONS: usize = 256;
+const DEFAULT_GRACE: Duration = Duration::from_secs(5);
+/// How long handlers get to return once their sockets were shut down after
+/// the grace period; a handler blocked on something else than its socket is
+/// left running (detached) after that, so `shutdown` always returns.
+const AFTER_GRACE: Duration = Duration::from_secs(1);
+/// The pause after an `accept` error such as running out of file
+/// descriptors, so the loop does not spin while none can be had.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// A TCP server that runs each connection's handler on its own thread:
+/// Python's `socketserver.ThreadingTCPServer`.
+///
+/// [`bind`](Self::bind) creates the socket with `SO_REUSEADDR`, binds and
+/// listens; builder methods set the options; [`spawn`](Self::spawn) runs the
+/// accept loop on its own thread and returns a [`ServerHandle`], and
+/// [`serve`](Self::serve) runs it on the calling thread (`serve_forever`).
+///
+/// The handler is a closure `Fn(TcpConnection) -> io::Result<()>`, the
+/// `handle` method of a `BaseRequestHandler`. When it returns `Err` or
+/// panics, the error is logged with the peer's address and counted in
+/// [`ServerStats::errors`](super::ServerStats::errors); the server goes on.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use threaded_runtime::net::{TcpConnection, TcpServer};
+///
+/// # fn main() -> std::io::Result<()> {
+/// let server = TcpServer::bind("127.0.0.1:0")?
+///     .max_connections(64)
+///     .read_timeout(Some(Duration::from_secs(30)))
+///     .spawn(|mut conn: TcpConnection| {
+///         while let Some(line) = conn.recv_line()? {
+///             conn.send_line(&line)?;
+///         }
+///         Ok(())
+///     })?;
+///
+/// let mut client = TcpConnection::connect(server.local_addr())?;
+/// client.send_line("eco")?;
+/// assert_eq!(client.recv_line()?.as_deref(), Some("eco"));
+/// # drop(client);
+/// # server.shutdown()?;
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "a TcpServer does nothing until `spawn` or `serve` runs it"]
+pub struct TcpServer {
+    socket: Socket,
+    local_addr: SocketAddr,
+    backlog: u32,
+    max_connections: usize,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    nodelay: bool,
+    shutdown_grace: Duration,
+}
+
+impl TcpServer {
+    /// Creates a TCP socket with `SO_REUSEADDR`, binds it to `addr` and
+    /// listens (`socket.bind` then `socket.listen`). Port 0 picks a free
+    /// port; [`local_addr`](Self::local_addr) tells which.
+    ///
+    /// Clients can connect from here on; they wait in the backlog until the
+    /// server runs.
+    ///
+    /// # Errors
+    ///
+    /// [`AddrInUse`](io::ErrorKind::AddrInUse) when another socket listens on
+    /// the port, [`PermissionDenied`](io::ErrorKind::PermissionDenied) for a
+    /// privileged port, or an error resolving `addr`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threaded_runtime::net::TcpServer;
+    ///
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap();
+    /// assert_ne!(server.local_addr().unwrap().port(), 0);
+    /// ```
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpServer> {
+        let socket = socket::tcp_listener(addr, DEFAULT_BACKLOG)?;
+        let local_addr = local_addr_of(&socket)?;
+        Ok(TcpServer {
+            socket,
+            local_addr,
+            backlog: DEFAULT_BACKLOG,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            read_timeout: None,
+            write_timeout: None,
+            nodelay: false,
+            shutdown_grace: DEFAULT_GRACE,
+        })
+    }
+
+    /// How many connections the kernel queues until the server accepts them
+    /// (the lecture's `listen(n)`; default 128).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threaded_runtime::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().backlog(5);
+    /// ```
+    pub fn backlog(mut self, backlog: u32) -> TcpServer {
+        self.backlog = backlog;
+        self
+    }
+
+    /// How many handlers run at once (default 256). At the cap the server
+    /// stops accepting until a handler returns, so further clients wait in
+    /// the backlog; none is refused for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threaded_runtime::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_connections(8);
+    /// ```
+    pub fn max_connections(mut self, max: usize) -> TcpServer {
+        self.max_connections = max;
+        self
+    }
+
+    /// The read timeout of each accepted connection (`None`, the default,
+    /// waits for ever), so a silent client cannot hold a slot for ever: its
+    /// handler's reads fail with [`TimedOut`](io::ErrorKind::TimedOut)
+    /// (`StreamRequestHandler.timeout`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use threaded_runtime::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
+    ///     .read_timeout(Some(Duration::from_secs(30)));
+    /// ```
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// The write timeout of each accepted connection (`None`, the default,
+    /// waits for ever), for clients that stop reading.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use threaded_runtime::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
+    ///     .write_timeout(Some(Duration::from_secs(30)));
+    /// ```
+    pub fn write_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// Sets `TCP_NODELAY` on each accepted connection (default `false`, as
+    /// `StreamRequestHandler.disable_nagle_algorithm`): small writes leave at
+    /// once instead of waiting for the previous ones to be acknowledged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threaded_runtime::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().nodelay(true);
+    /// ```
+    pub fn nodelay(mut self, nodelay: bool) -> TcpServer {
+        self.nodelay = nodelay;
+        self
+    }
+
+    /// How long a shutdown waits for the handlers in flight (default 5 s).
+    /// After it, the sockets of the handlers still running are shut down, so
+    /// their reads return end of stream and their writes fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use threaded_runtime::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
+    ///     .shutdown_grace(Duration::from_millis(500));
+    /// ```
+    pub fn shutdown_grace(mut self, grace: Duration) -> TcpServer {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// The address the server is bound to, with the real port
+    /// (`server.server_address`).
+    ///
+    /// # Errors
+    ///
+    /// None in practice: the address is read once, at [`bind`](Self::bind).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threaded_runtime::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap();
+    /// assert!(server.local_addr().unwrap().ip().is_loopback());
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.local_addr)
+    }
+
+    /// Runs the accept loop on a new thread and returns its handle: the
+    /// server is up when this returns.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidInput`](io::ErrorKind::InvalidInput) for `max_connections(0)`,
+    /// an error applying the backlog, or one spawning the thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threaded_runtime::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
+    ///     let peer = conn.peer_addr();
+    ///     conn.send_line(&format!("you are {peer}"))
+    /// })?;
+    ///
+    /// let mut client = TcpConnection::connect(server.local_addr())?;
+    /// let me = client.local_addr()?;
+    /// assert_eq!(client.recv_line()?, Some(format!("you are {me}")));
+    /// # server.shutdown()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn spawn<H>(self, handler: H) -> io::Result<ServerHandle>
+    where
+        H: Fn(TcpConnection) -> io::Result<()> + Send + Sync + 'static,
+    {
+        let local_addr = self.local_addr;
+        let counters = Arc::new(Counters::default());
+        let stop = StopEvent::new();
+        let running = self.prepare(handler, &counters)?;
+        let loop_stop = stop.clone();
+        let thread = thread::Builder::new()
+            .name(format!("tcp-server {local_addr}"))
+            .spawn(move || running.run(&loop_stop))?;
+        Ok(ServerHandle::new(local_addr, stop, counters, thread))
+    }
+
+    /// Runs the accept loop on the calling thread until `stop` is set, then
+    /// shuts down as [`ServerHandle::shutdown`] does (`serve_forever`, then
+    /// `shutdown` from another thread).
+    ///
+    /// Setting `stop` wakes the loop at once; it does not poll.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](Self::spawn).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threaded_runtime::StopEvent;
+    /// use threaded_runtime::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?;
+    /// let addr = server.local_addr()?;
+    /// let stop = StopEvent::new();
+    ///
+    /// let client_stop = stop.clone();
+    /// let client = std::thread::spawn(move || -> std::io::Result<Option<String>> {
+    ///     let mut conn = TcpConnection::connect(addr)?;
+    ///     let greeting = conn.recv_line();
+    ///     client_stop.set(); // one client is enough for today
+    ///     greeting
+    /// });
+    ///
+    /// server.serve(|mut conn: TcpConnection| conn.send_line("oi"), &stop)?;
+    /// assert_eq!(client.join().unwrap()?.as_deref(), Some("oi"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn serve<H>(self, handler: H, stop: &StopEvent) -> io::Result<()>
+    where
+        H: Fn(TcpConnection) -> io::Result<()> + Send + Sync + 'static,
+    {
+        let counters = Arc::new(Counters::default());
+        self.prepare(handler, &counters)?.run(stop)
+    }
+
+    fn prepare<H>(self, handler: H, counters: &Arc<Counters>) -> io::Result<Running>
+    where
+        H: Fn(TcpConnection) -> io::Result<()> + Send + Sync + 'static,
+    {
+        if self.max_connections == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_connections(0) would never accept a connection",
+            ));
+        }
+        if self.backlog != DEFAULT_BACKLOG {
+            // listen() again only changes the backlog of a listening socket.
+            socket::listen(&self.socket, self.backlog)?;
+        }
+        Ok(Running {
+            listener: socket::into_listener(self.socket),
+            local_addr: self.local_addr,
+            options: Options {
+                read_timeout: self.read_timeout,
+                write_timeout: self.write_timeout,
+                nodelay: self.nodelay,
+            },
+            shutdown_grace: self.shutdown_grace,
+            registry: Arc::new(Registry::new(self.max_connections, Arc::clone(counters))),
+            counters: Arc::clone(counters),
+            handler: Arc::new(handler),
+        })
+    }
+}
+
+impl fmt::Debug for TcpServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpServer")
+            .field("local_addr", &self.local_addr)
+            .field("backlog", &self.backlog)
+            .field("max_connections", &self.max_connections)
+            .field("read_timeout", &self.read_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("nodelay", &self.nodelay)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish_non_exhaustive()
+    }
+}
+
+fn local_addr_of(socket: &Socket) -> io::Result<SocketAddr> {
+    socket
+        .local_addr()?
+        .as_socket()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not an IP socket address"))
+}
+
+type Handler = dyn Fn(TcpConnection) -> io::Result<()> + Send + Sync;
+
+#[derive(Clone, Copy)]
+struct Options {
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    nodelay: bool,
+}
+
+impl Options {
+    fn apply(self, stream: &TcpStream) -> io::Result<()> {
+        stream.set_read_timeout(self.read_timeout)?;
+        stream.set_write_timeout(self.write_timeout)?;
+        stream.set_nodelay(self.nodelay)
+    }
+}
+
+/// A server between `spawn`/`serve` and the end of its accept loop.
+struct Running {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    options: Options,
+    shutdown_grace: Duration,
+    registry: Arc<Registry>,
+    counters: Arc<Counters>,
+    handler: Arc<Handler>,
+}
+
+impl Running {
+    fn run(self, stop: &StopEvent) -> io::Result<()> {
+        let addr = self.local_addr;
+        log::info!("tcp server listening on {addr}");
+
+        // The accept loop blocks in accept() or waits for a free slot; this
+        // thread turns the stop event into a wake-up of both, so stopping an
+        // idle server takes no polling and no timeout.
+        let waker = {
+            let stop = stop.clone();
+            let registry = Arc::clone(&self.registry);
+            let listener = self.listener.try_clone()?;
+            thread::Builder::new()
+                .name(format!("tcp-stop {addr}"))
+                .spawn(move || {
+                    stop.wait();
+                    registry.close();
+                    socket::wake_accept(&listener, addr);
+                })?
+        };
+
+        self.accept_loop(stop);
+        // Refuses the clients still in the backlog at once instead of leaving
+        // them to time out.
+        drop(self.listener);
+        let _ = waker.join();
+
+        let live = self.registry.live();
+        log::info!("tcp server on {addr} stopping, {live} connection(s) in flight");
+        if !self.registry.wait_empty(self.shutdown_grace) {
+            self.registry.shutdown_all();
+            if !self.registry.wait_empty(AFTER_GRACE) {
+                log::warn!(
+                    "tcp server on {addr}: {} handler(s) still running after their sockets \
+                     were shut down; leaving them behind",
+                    self.registry.live()
+                );
+            }
+        }
+        log::info!("tcp server on {addr} stopped");
+        Ok(())
+    }
+
+    fn accept_loop(&self, stop: &StopEvent) {
+        while self.registry.wait_for_slot() {
+            match self.listener.accept() {
+                Ok((stream, peer)) => {
+                    if stop.is_set() {
+                        break;
+                    }
+                    self.start(stream, peer);
+                }
+                Err(_) if stop.is_set() => break,
+                Err(e) => match e.kind() {
+                    // The client gave up while queued: nothing to do.
+                    io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted => {}
+                    _ => {
+                        log::error!("tcp server on {}: accept failed: {e}", self.local_addr);
+                        // Mostly "too many open files": wait for handlers to
+                        // close some, still waking at once on stop.
+                        if stop.wait_timeout(ACCEPT_BACKOFF) {
+                            break;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    fn start(&self, stream: TcpStream, peer: SocketAddr) {
+        self.counters.accepted.fetch_add(1, Ordering::Relaxed);
+        let clone = match self
+            .options
+            .apply(&stream)
+            .and_then(|()| stream.try_clone())
+        {
+            Ok(clone) => clone,
+            Err(e) => {
+                log::error!("connection from {peer} dropped: cannot set it up: {e}");
+                self.counters.count_error();
+                return;
+            }
+        };
+        let slot = Slot {
+            registry: Arc::clone(&self.registry),
+            id: self.registry.insert(clone, peer),
+        };
+        let handler = Arc::clone(&self.handler);
+        let counters = Arc::clone(&self.counters);
+        // The JoinHandle is dropped: the thread is detached and the OS
+        // reclaims it when it ends; the slot tells shutdown when that is.
+        let spawned = thread::Builder::new()
+            .name(format!("tcp {peer}"))
+            .spawn(move || {
+                let _slot = slot;
+                handle(
+                    &*handler,
+                    TcpConnection::from_stream(stream, peer),
+                    &counters,
+                );
+            });
+        if let Err(e) = spawned {
+            // The closure, and with it the slot and the stream, was dropped.
+            log::error!("connection from {peer} dropped: cannot spawn its thread: {e}");
+            self.counters.count_error();
+        }
+    }
+}
+
+fn handle(handler: &Handler, conn: TcpConnection, counters: &Counters) {
+    let peer = conn.peer_addr();
+    log::debug!("connection from {peer}");
+    match panic::catch_unwind(AssertUnwindSafe(|| handler(conn))) {
+        Ok(Ok(())) => log::debug!("connection from {peer} closed"),
+        Ok(Err(e)) => {
+            counters.count_error();
+            log::warn!("handler for {peer} failed: {e}");
+        }
+        Err(payload) => {
+            counters.count_error();
+            log::error!("handler for {peer} panicked: {}", panic_message(&*payload));
+        }
+    }
+}

@@ -10,6 +10,8 @@ mod error;
 pub mod logging;
 pub mod net;
 mod queue;
+#[cfg(feature = "ctrlc")]
+pub mod signal;
 mod stop;
 mod thread;
 

@@ -1,0 +1,32 @@
+//! `signal::stop_on_ctrl_c`: a real SIGINT sent to this process sets the
+//! StopEvent instead of killing the process. One handler per process, so
+//! this binary holds a single test.
+
+#![cfg(all(feature = "ctrlc", unix))]
+
+use std::process::Command;
+use std::time::Duration;
+
+use threaded::StopEvent;
+use threaded::signal::stop_on_ctrl_c;
+
+#[test]
+fn ctrl_c_sets_the_stop_event_and_a_second_handler_is_refused() {
+    let stop = StopEvent::new();
+    stop_on_ctrl_c(&stop).unwrap();
+    assert!(
+        stop_on_ctrl_c(&StopEvent::new()).is_err(),
+        "one handler per process"
+    );
+    assert!(!stop.is_set());
+
+    let status = Command::new("kill")
+        .args(["-INT", &std::process::id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        stop.wait_timeout(Duration::from_secs(10)),
+        "SIGINT did not set the event"
+    );
+}

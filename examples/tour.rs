@@ -1,0 +1,161 @@
+//! The whole class in one program: threads with names, a stop event, a work
+//! queue with workers, a TCP and a UDP server with their clients, and logging
+//! to the terminal. It runs for a second or two and ends by itself.
+//!
+//! Run it first: `cargo run --example tour`
+//!
+//! | step | lecture slide | what runs |
+//! |---|---|---|
+//! | 1 | Logging | `logging::basic_config()` prints every log line with its thread's name |
+//! | 2 | Thread Pythonica (`@threaded`) | `#[threaded]` functions return `JoinHandle`s; results come back through `join` |
+//! | 3 | Controlando Threads (`Event`) | a `#[threaded(stoppable)]` heartbeat until `stop()` |
+//! | 4 | Threads - Filas (`Queue`) | 3 workers drain a `WorkQueue`; `join` waits for every item, even one whose worker panicked |
+//! | 5 | Socket Servidor / Cliente TCP | a `TcpServer` echoing lines, a thread per connection, 3 clients at once |
+//! | 6 | Socket Servidor / Cliente UDP | a `UdpServer` with 2 workers, a `UdpClient` asking and waiting for the reply |
+//! | 7 | Finalizando Threads | every server and thread stopped and joined; nothing is left running |
+//!
+//! The servers bind port 0, so the tour never collides with another program;
+//! the tutorials `08`–`11` run them on a fixed address for a second terminal.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use log::{LevelFilter, info, warn};
+use threaded::logging::basic_config;
+use threaded::net::{TcpConnection, TcpServer, UdpClient, UdpServer};
+use threaded::{StopEvent, WorkQueue, threaded};
+
+fn main() -> io::Result<()> {
+    // 1. Logging: time, thread name, level, message. `RUST_LOG=debug` shows more.
+    basic_config()
+        .level(LevelFilter::Info)
+        .init()
+        .expect("no other logger is installed yet");
+    println!("== 1. logging: every line below the step headers says which thread wrote it");
+    info!("the tour starts");
+
+    println!("== 2. #[threaded]: calling the function starts a named thread");
+    let handles = [square(3), square(4), square(5)];
+    let squares: Vec<u64> = handles
+        .into_iter()
+        .map(|h| h.join().expect("square panicked"))
+        .collect();
+    println!("squares from 3 threads: {squares:?}");
+
+    println!("== 3. StopEvent: a heartbeat that stops the moment it is told to");
+    let heartbeat = heartbeat(Duration::from_millis(100));
+    // Let it beat a few times while this thread has nothing else to do.
+    std::thread::sleep(Duration::from_millis(350));
+
+    println!("== 4. WorkQueue: 3 workers, 10 items, one item makes its worker panic");
+    let total = work_queue_demo();
+    println!("sum of the squares of 1..=10, without the item 7 that panicked: {total}");
+
+    println!("== 5. TCP: an echo server, a thread per connection, 3 clients at once");
+    let server = TcpServer::bind("127.0.0.1:0")?
+        .read_timeout(Some(Duration::from_secs(5)))
+        .spawn(echo_lines)?;
+    let addr = server.local_addr();
+    let clients = ["Hello, world", "Olá, mundo", "Hola, mundo"]
+        .map(|text| tcp_client(addr.to_string(), text));
+    for client in clients {
+        let reply = client.join().expect("tcp_client panicked")?;
+        println!("Received '{reply}'");
+    }
+    let stats = server.stats();
+    server.shutdown()?;
+    println!(
+        "TCP server: {} connections, {} errors, shut down",
+        stats.accepted, stats.errors
+    );
+
+    println!("== 6. UDP: a server with 2 workers, a client that asks and waits");
+    let server = UdpServer::bind("127.0.0.1:0")?
+        .workers(2)
+        .spawn(|datagram, peer| {
+            info!(
+                "Received message '{}' from {peer}",
+                String::from_utf8_lossy(datagram)
+            );
+            Some(datagram.to_ascii_uppercase())
+        })?;
+    let client = UdpClient::connect(server.local_addr())?;
+    for text in ["ping", "pong"] {
+        let reply = client.request(text.as_bytes(), Duration::from_secs(2))?;
+        println!(
+            "UDP reply to '{text}': '{}'",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    server.shutdown()?;
+
+    println!("== 7. stopping: the heartbeat is stopped and joined, nothing is left running");
+    let beats = heartbeat.stop_and_join().expect("heartbeat panicked");
+    println!("the heartbeat beat {beats} times");
+    info!("the tour ends");
+    Ok(())
+}
+
+#[threaded]
+fn square(n: u64) -> u64 {
+    info!("computing {n}²");
+    n * n
+}
+
+/// `#[threaded(stoppable)]`: the caller gets a `StoppableThread`; this
+/// function gets the `StopEvent` its `stop()` sets.
+#[threaded(stoppable)]
+fn heartbeat(stop: StopEvent, every: Duration) -> u32 {
+    let mut beats = 0;
+    // `wait_timeout` sleeps like `time.sleep`, but wakes at once on `stop()`.
+    while !stop.wait_timeout(every) {
+        beats += 1;
+        info!("beat {beats}");
+    }
+    info!("stopped after {beats} beats");
+    beats
+}
+
+fn work_queue_demo() -> u64 {
+    let queue = WorkQueue::new();
+    let total = Arc::new(AtomicU64::new(0));
+    let sum = Arc::clone(&total);
+    let workers = queue.spawn_workers(3, move |n: u64| {
+        // A bug in one item: the worker logs the panic, marks the item done
+        // and goes on, so `join` below cannot hang on it.
+        assert!(n != 7, "item {n} is cursed");
+        sum.fetch_add(n * n, Ordering::SeqCst);
+    });
+    for n in 1..=10 {
+        queue.put(n).expect("the queue is open");
+    }
+    queue.join(); // Python's q.join(): every item has been marked done
+    queue.shutdown(); // the workers finish and exit
+    for worker in workers {
+        worker.join().expect("a worker thread died");
+    }
+    total.load(Ordering::SeqCst)
+}
+
+fn echo_lines(mut connection: TcpConnection) -> io::Result<()> {
+    info!("Connected by {}", connection.peer_addr());
+    while let Some(line) = connection.recv_line()? {
+        connection.send_line(&line)?;
+    }
+    Ok(())
+}
+
+#[threaded]
+fn tcp_client(addr: String, text: &'static str) -> io::Result<String> {
+    let mut connection = TcpConnection::connect(addr)?;
+    connection.set_read_timeout(Some(Duration::from_secs(5)))?;
+    connection.send_line(text)?;
+    let reply = connection.recv_line()?;
+    connection.shutdown_write()?;
+    reply.ok_or_else(|| {
+        warn!("the server closed without replying");
+        io::Error::from(io::ErrorKind::UnexpectedEof)
+    })
+}

@@ -2,17 +2,25 @@
 //!
 //! `threaded` brings the tools of a first Python class on threads — the
 //! `@threaded` decorator, `threading.Event`, `queue.Queue` workers, socket
-//! servers — to Rust, where the compiler checks what Python leaves to luck:
-//! data shared between threads is `Send`/`Sync` or the program does not build,
-//! and no thread outlives the handle that stops it.
+//! servers, `logging.basicConfig` — to Rust, where the compiler checks what
+//! Python leaves to luck: data shared between threads is `Send`/`Sync` or the
+//! program does not build, no task is lost, and no thread outlives the handle
+//! that stops it.
 //!
 //! | Python | `threaded` |
 //! |---|---|
 //! | `@threaded` decorator (`Thread(target=f).start()`) | [`#[threaded]`](macro@threaded) |
 //! | `threading.Event` | [`StopEvent`] |
 //! | a `Thread` subclass with `stop()` | [`StoppableThread`], [`spawn_stoppable`], `#[threaded(stoppable)]` |
+//! | `queue.Queue` | [`WorkQueue`] |
+//! | `socket`, `socketserver` | [`net`] |
+//! | `logging.basicConfig` | `logging::basic_config` (feature `logging`) |
+//! | `except KeyboardInterrupt` | `signal::stop_on_ctrl_c` (feature `ctrlc`) |
 //!
-//! # `#[threaded]`: the decorator
+//! The sections below follow the lecture's order, as the tutorials in
+//! `examples/` do (`cargo run --example tour` runs them all at once).
+//!
+//! # 1. `#[threaded]`: the decorator
 //!
 //! Calling a `#[threaded]` function starts a thread named after the function
 //! and returns its [`JoinHandle`](std::thread::JoinHandle) at once; the result
@@ -43,7 +51,7 @@
 //! }
 //! ```
 //!
-//! # `StopEvent` and `StoppableThread`: stopping a thread
+//! # 2. `StopEvent` and `StoppableThread`: stopping a thread
 //!
 //! No command kills a thread; it stops when its function returns. The loop
 //! asks its [`StopEvent`] whether to go on, and sleeps with
@@ -72,12 +80,105 @@
 //! Dropping a [`StoppableThread`] stops the thread and waits for it;
 //! [`detach`](StoppableThread::detach) lets it run on.
 //!
-//! # Crates
+//! # 3. `WorkQueue`: the queue of tasks
+//!
+//! Python's joinable `queue.Queue`: producers [`put`](WorkQueue::put),
+//! workers [`get`](WorkQueue::get) and mark each item done, and
+//! [`join`](WorkQueue::join) waits until every item put has been processed.
+//! [`spawn_workers`](WorkQueue::spawn_workers) is the lecture's `@threaded`
+//! worker loop, done so that a panicking item cannot hang `join`; a refused
+//! item comes back in the error, never lost:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//! use threaded::{PutError, WorkQueue};
+//!
+//! let q = WorkQueue::new();
+//! let total = Arc::new(AtomicU64::new(0));
+//! let sum = Arc::clone(&total);
+//! let workers = q.spawn_workers(5, move |item: u64| {
+//!     sum.fetch_add(item, Ordering::SeqCst);
+//! });
+//! for item in 1..=100 {
+//!     q.put(item).unwrap();
+//! }
+//! q.join(); // blocks until every item is processed
+//! assert_eq!(total.load(Ordering::SeqCst), 5050);
+//!
+//! q.shutdown(); // the workers drain what is left and exit
+//! for worker in workers {
+//!     worker.join().unwrap();
+//! }
+//! assert!(matches!(q.put(7), Err(PutError::ShutDown(7)))); // the item comes back
+//! ```
+//!
+//! # 4. `net`: sockets, servers and clients
+//!
+//! The lecture's TCP echo server is a handler and one builder call; each
+//! connection runs on its own thread, as with `socketserver.ThreadingTCPServer`:
+//!
+//! ```
+//! use threaded::net::{TcpConnection, TcpServer};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
+//!     while let Some(line) = conn.recv_line()? {
+//!         conn.send_line(&line)?;
+//!     }
+//!     Ok(())
+//! })?;
+//!
+//! let mut client = TcpConnection::connect(server.local_addr())?;
+//! client.send_line("Hello, world")?;
+//! assert_eq!(client.recv_line()?.as_deref(), Some("Hello, world"));
+//! drop(client);
+//! server.shutdown()?; // stops accepting at once, waits for the handlers
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! UDP is the same shape: [`net::UdpServer`] hands datagrams to worker
+//! threads through a [`WorkQueue`], and a reply of `Some(bytes)` goes back to
+//! the sender:
+//!
+//! ```
+//! use std::time::Duration;
+//! use threaded::net::{UdpClient, UdpServer};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let server = UdpServer::bind("127.0.0.1:0")?
+//!     .workers(2)
+//!     .spawn(|datagram, _peer| Some(datagram.to_ascii_uppercase()))?;
+//! let client = UdpClient::connect(server.local_addr())?;
+//! assert_eq!(client.request(b"ola", Duration::from_secs(5))?, b"OLA");
+//! server.shutdown()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # 5. Logging
+//!
+//! `logging::basic_config()` is `logging.basicConfig`; its default line shows
+//! the thread's name, so the names `#[threaded]` gives show up in every line:
+//!
+//! ```
+//! # #[cfg(feature = "logging")] {
+//! use log::LevelFilter;
+//! use threaded::logging::basic_config;
+//!
+//! basic_config().level(LevelFilter::Info).init().unwrap();
+//! log::info!("ready"); // 2026-11-30T10:00:00.000Z [main] INFO  ready
+//! # }
+//! ```
+//!
+//! # Crates and features
 //!
 //! This crate is the one to depend on. It re-exports the attribute from
-//! `threaded-macro` and the runtime types from `threaded-runtime`; plain
+//! `threaded-macro` and everything from `threaded-runtime`; plain
 //! `#[threaded]` expands to `std`-only code, so `threaded-macro` also works
-//! alone.
+//! alone. Features, both on by default: `logging` (`logging::basic_config`,
+//! on `env_logger`) and `ctrlc` (`signal::stop_on_ctrl_c`, on `ctrlc`).
 
 #![warn(missing_docs)]
 

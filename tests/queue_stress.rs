@@ -420,10 +420,9 @@ fn blocked_getters_with_timeouts_all_released() {
 /// be queued or unfinished).
 #[test]
 fn no_item_stranded_by_a_put_racing_shutdown() {
-    let start = Instant::now();
-    let mut rounds = 0u32;
-    while rounds < 3000 && start.elapsed() < Duration::from_secs(2) {
-        rounds += 1;
+    // A fixed count, not a time budget: a loaded machine runs fewer rounds per
+    // second, and a test that needs N rounds in T seconds would then fail.
+    for rounds in 1..=300u32 {
         let immediate = rounds % 2 == 0;
         let q = WorkQueue::new();
         let consumed = Arc::new(AtomicUsize::new(0));
@@ -477,5 +476,4 @@ fn no_item_stranded_by_a_put_racing_shutdown() {
             assert_eq!(q.unfinished_tasks(), 0, "round {rounds}");
         }
     }
-    assert!(rounds > 50, "too few rounds to mean anything: {rounds}");
 }

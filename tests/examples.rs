@@ -26,7 +26,8 @@ fn run(name: &str, args: &[&str]) -> String {
     let path = example_path(name);
     assert!(
         path.exists(),
-        "{} is not built; run through `cargo test`",
+        "{} is not built: plain `cargo test` builds the examples, \
+         `cargo test --test examples` alone does not (run `cargo build --examples` first)",
         path.display()
     );
     let child = Command::new(&path)
@@ -169,4 +170,31 @@ fn ex13_log_lines_carry_levels_and_worker_thread_names() {
             "no {tag:?} line with {message:?}:\n{out}"
         );
     }
+}
+
+#[test]
+fn ex07_workers_drain_the_queue_full_hands_the_item_back_a_panic_does_not_hang_join() {
+    // Every line is deterministic: the workers' results are summed or checked
+    // as a set, never printed in the order the threads ran.
+    let out = run("07_work_queue", &[]);
+    assert_eq!(
+        out,
+        "\
+== 5 workers, q.join() ==
+q.join() returned: 0 unfinished tasks, sum of the squares of 1..=20 = 2870
+after q.shutdown() the 5 workers returned and were joined
+q.put(21) after shutdown is refused; we got 21 back
+== Full and Empty: Queue(maxsize=2) ==
+q.put_nowait('a'): ok, 1 of 2
+q.put_nowait('b'): ok, 2 of 2
+q.put_nowait('c'): Full, and we got 'c' back
+q.put('d', timeout=0.05): still Full after 50 ms, and we got 'd' back
+q.get_nowait(): 'a'
+q.get_nowait(): 'b'
+q.get_nowait(): Empty
+== a worker panics on item 13 ==
+q.join() returned: 19 items done, 0 unfinished, missing: [13]
+after q.shutdown(): 5 of 5 workers ended normally
+"
+    );
 }

@@ -1,13 +1,18 @@
 //! Runs each tutorial in `examples/` (built by `cargo test`) and checks that
 //! it shows what `TUTORIALS.md` says it shows.
 
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, UdpSocket};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 /// Every example ends by itself in a few seconds; this only stops a hang.
 const GUARD: Duration = Duration::from_secs(60);
+
+/// How long a server example gets to print that it is listening.
+const READY: Duration = Duration::from_secs(20);
 
 fn example_path(name: &str) -> PathBuf {
     // This test runs from target/<profile>/deps/; examples are in target/<profile>/examples/.
@@ -56,6 +61,151 @@ fn run(name: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
+}
+
+/// A long-running example (a server) started in the background. Its stdout
+/// arrives line by line through a channel, so every wait on it is bounded;
+/// dropping it kills the process if it is still running, so a failing test
+/// leaves nothing behind.
+struct Background {
+    name: String,
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stdout: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// Starts an example without waiting for it to end.
+fn start(name: &str, args: &[&str]) -> Background {
+    let path = example_path(name);
+    assert!(path.exists(), "{} is not built", path.display());
+    let mut child = Command::new(&path)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, lines) = mpsc::channel();
+    // Ends when the example closes its stdout, that is when it exits: the
+    // channel then reports `Disconnected`.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let child_stderr = child.stderr.take().expect("stderr is piped");
+    let collected = Arc::clone(&stderr);
+    std::thread::spawn(move || {
+        for line in BufReader::new(child_stderr).lines() {
+            let Ok(line) = line else { break };
+            let mut all = collected.lock().unwrap();
+            all.push_str(&line);
+            all.push('\n');
+        }
+    });
+    Background {
+        name: name.to_owned(),
+        child,
+        lines,
+        stdout: Vec::new(),
+        stderr,
+    }
+}
+
+impl Background {
+    /// Waits at most `timeout` for a stdout line starting with `prefix` and
+    /// returns it, or `None` if the example ended first.
+    fn wait_for_line(&mut self, prefix: &str, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.stdout.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return Some(line);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                    "{} printed no line starting with {prefix:?} within {timeout:?}\n{}",
+                    self.name,
+                    self.report()
+                ),
+            }
+        }
+    }
+
+    /// Waits at most [`GUARD`] for the example to end, asserts it succeeded
+    /// and returns all its stdout.
+    fn finish(mut self) -> String {
+        while self.wait_for_line("\0never", GUARD).is_some() {}
+        // Its stdout is closed: the process has ended or is ending.
+        let status = self.child.wait().expect("cannot wait for the example");
+        assert!(
+            status.success(),
+            "{} failed: {status}\n{}",
+            self.name,
+            self.report()
+        );
+        self.stdout.iter().map(|line| format!("{line}\n")).collect()
+    }
+
+    fn report(&self) -> String {
+        format!(
+            "stdout so far:\n{}\nstderr so far:\n{}",
+            self.stdout.join("\n"),
+            self.stderr.lock().unwrap()
+        )
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A port free on 127.0.0.1 a moment ago: bound with port 0, read, released.
+fn free_port(udp: bool) -> u16 {
+    let addr = if udp {
+        UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+    } else {
+        TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+    };
+    addr.expect("no free port on 127.0.0.1").port()
+}
+
+/// Starts a server example on a free port and waits until it says
+/// `Listening on 127.0.0.1:PORT`; returns it with its address. Another
+/// process may take the port between `free_port` and the server's bind, so a
+/// server that ends before listening is tried once more on another port.
+fn start_server(name: &str, udp: bool, extra_args: &[&str]) -> (Background, String) {
+    let mut failure = String::new();
+    for _ in 0..2 {
+        let addr = format!("127.0.0.1:{}", free_port(udp));
+        let mut args = vec![addr.as_str()];
+        args.extend_from_slice(extra_args);
+        let mut server = start(name, &args);
+        match server.wait_for_line("Listening on ", READY) {
+            Some(line) => {
+                assert!(line.starts_with(&format!("Listening on {addr}")), "{line}");
+                return (server, addr);
+            }
+            None => failure = server.report(),
+        }
+    }
+    panic!("{name} ended twice without listening\n{failure}");
 }
 
 fn count(text: &str, needle: &str) -> usize {
@@ -196,5 +346,48 @@ q.get_nowait(): Empty
 q.join() returned: 19 items done, 0 unfinished, missing: [13]
 after q.shutdown(): 5 of 5 workers ended normally
 "
+    );
+}
+
+#[test]
+fn ex08_ex09_udp_client_gets_its_echoes_and_an_empty_message_stops_the_server() {
+    let (server, addr) = start_server("08_udp_server", true, &[]);
+
+    let client = run("09_udp_client", &[&addr, "--stop"]);
+    let from = client
+        .lines()
+        .find_map(|line| line.strip_prefix("Sending from "))
+        .and_then(|rest| rest.strip_suffix(&format!(" to {addr}")))
+        .unwrap_or_else(|| panic!("no 'Sending from ADDR to {addr}' line:\n{client}"));
+    assert_eq!(
+        client,
+        format!(
+            "\
+Sending from {from} to {addr}
+Sending message 'TEST'
+Received 'TEST'
+Sending message 'Olá, servidor'
+Received 'Olá, servidor'
+Sending message 'tchau'
+Received 'tchau'
+Sent an empty message: the server stops
+"
+        )
+    );
+
+    // The empty datagram stops the server: it ends by itself.
+    let out = server.finish();
+    assert_eq!(
+        out,
+        format!(
+            "\
+Listening on {addr} (UDP)
+Received message 'TEST' from {from}
+Received message 'Olá, servidor' from {from}
+Received message 'tchau' from {from}
+Empty message from {from}: stopping
+Server stopped
+"
+        )
     );
 }

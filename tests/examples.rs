@@ -158,6 +158,16 @@ impl Background {
         self.stdout.iter().map(|line| format!("{line}\n")).collect()
     }
 
+    /// Sends SIGTERM, which `stop_on_ctrl_c` handles as it does Ctrl-C.
+    #[cfg(unix)]
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("cannot run kill");
+        assert!(status.success(), "kill -TERM {} failed", self.child.id());
+    }
+
     fn report(&self) -> String {
         format!(
             "stdout so far:\n{}\nstderr so far:\n{}",
@@ -390,4 +400,52 @@ Server stopped
 "
         )
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn ex10_ex11_tcp_client_gets_hello_world_back_and_sigterm_stops_the_server() {
+    let (server, addr) = start_server("10_tcp_server", false, &[]);
+
+    let client = run("11_tcp_client", &[&addr]);
+    let from = client
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("Connected to {addr} from ")))
+        .unwrap_or_else(|| panic!("no 'Connected to {addr} from ADDR' line:\n{client}"))
+        .to_owned();
+    assert_eq!(
+        client,
+        format!("Connected to {addr} from {from}\nReceived 'Hello, world'\n")
+    );
+
+    // The client read to the end of its stream, which the server closes only
+    // after printing its lines: they are all out. SIGTERM is what Ctrl-C is
+    // to `stop_on_ctrl_c`: the server shuts down and ends by itself.
+    server.terminate();
+    let out = server.finish();
+    assert_eq!(
+        out,
+        format!(
+            "\
+Listening on {addr} (TCP)
+Connected by {from} (thread 'tcp {from}')
+Received message 'Hello, world' from {from}
+Connection from {from} closed
+Stopping
+Server stopped
+"
+        )
+    );
+}
+
+#[test]
+fn ex10_the_tcp_server_stops_by_itself_after_seconds() {
+    let started = Instant::now();
+    let (server, addr) = start_server("10_tcp_server", false, &["--seconds", "1"]);
+    let out = server.finish();
+    assert_eq!(
+        out,
+        format!("Listening on {addr} (TCP)\nTime is up\nServer stopped\n")
+    );
+    assert!(started.elapsed() >= Duration::from_secs(1), "{out}");
 }

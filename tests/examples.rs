@@ -28,6 +28,19 @@ fn example_path(name: &str) -> PathBuf {
 
 /// Runs an example to its end and returns its stdout, asserting it succeeded.
 fn run(name: &str, args: &[&str]) -> String {
+    let output = run_unchecked(name, args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{name} failed: {}\nstdout:\n{stdout}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Runs an example to its end, however it ends.
+fn run_unchecked(name: &str, args: &[&str]) -> Output {
     let path = example_path(name);
     assert!(
         path.exists(),
@@ -46,21 +59,13 @@ fn run(name: &str, args: &[&str]) -> String {
     let pid = child.id();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || tx.send(child.wait_with_output()));
-    let output: Output = match rx.recv_timeout(GUARD) {
+    match rx.recv_timeout(GUARD) {
         Ok(output) => output.expect("cannot wait for the example"),
         Err(_) => {
             let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             panic!("{name} did not end within {GUARD:?}");
         }
-    };
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{name} failed: {}\nstdout:\n{stdout}\nstderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    }
 }
 
 /// A long-running example (a server) started in the background. Its stdout
@@ -448,4 +453,57 @@ fn ex10_the_tcp_server_stops_by_itself_after_seconds() {
         format!("Listening on {addr} (TCP)\nTime is up\nServer stopped\n")
     );
     assert!(started.elapsed() >= Duration::from_secs(1), "{out}");
+}
+
+#[test]
+fn ex12_so_reuseaddr_rebinds_a_port_in_time_wait_and_port_0_picks_a_free_one() {
+    // As for the servers: a free port, tried once more if taken meanwhile.
+    let (addr, out) = (0..2)
+        .find_map(|_| {
+            let addr = format!("127.0.0.1:{}", free_port(false));
+            let output = run_unchecked("12_reuse_address", &[&addr]);
+            let out = String::from_utf8_lossy(&output.stdout).into_owned();
+            let listening = out.starts_with(&format!("1. server listening on {addr}\n"));
+            (output.status.success() && listening).then_some((addr, out))
+        })
+        .expect("12_reuse_address failed twice to bind a free port");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 7, "{out}");
+
+    let client = lines[2]
+        .strip_prefix("3. client ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(
+        lines[2],
+        format!(
+            "3. client {client} got \"tchau\"; server closed first: true; \
+             the server's side of that connection now waits in TIME_WAIT"
+        )
+    );
+    assert_eq!(lines[3], "4. server closed");
+    // The point of the slide: the port comes back at once.
+    assert_eq!(
+        lines[5],
+        format!("6. TcpServer::bind({addr}) with SO_REUSEADDR: listening again on {addr}")
+    );
+    if cfg!(target_os = "linux") {
+        // Linux refuses a second listener even with SO_REUSEADDR, and a bare
+        // socket while a connection of the port is in TIME_WAIT.
+        assert!(
+            lines[1].starts_with(&format!("2. a second server on {addr}: refused (")),
+            "{out}"
+        );
+        assert!(
+            lines[4].starts_with(&format!("5. bind({addr}) without SO_REUSEADDR: failed (")),
+            "{out}"
+        );
+    }
+
+    let chosen: std::net::SocketAddr = lines[6]
+        .strip_prefix("7. TcpServer::bind((127.0.0.1, 0)): the OS chose ")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(chosen.ip().is_loopback(), "{out}");
+    assert_ne!(chosen.port(), 0, "{out}");
 }

@@ -1,13 +1,20 @@
 //! Runs each tutorial in `examples/` (built by `cargo test`) and checks that
-//! it shows what `TUTORIALS.md` says it shows.
+//! it shows what `TUTORIALS.md` says it shows. The client/server pairs run
+//! together on a free port of 127.0.0.1; every wait is bounded, and a server
+//! left running by a failing test is killed.
 
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, UdpSocket};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 /// Every example ends by itself in a few seconds; this only stops a hang.
 const GUARD: Duration = Duration::from_secs(60);
+
+/// How long a server example gets to print that it is listening.
+const READY: Duration = Duration::from_secs(20);
 
 fn example_path(name: &str) -> PathBuf {
     // This test runs from target/<profile>/deps/; examples are in target/<profile>/examples/.
@@ -23,10 +30,24 @@ fn example_path(name: &str) -> PathBuf {
 
 /// Runs an example to its end and returns its stdout, asserting it succeeded.
 fn run(name: &str, args: &[&str]) -> String {
+    let output = run_unchecked(name, args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{name} failed: {}\nstdout:\n{stdout}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Runs an example to its end, however it ends.
+fn run_unchecked(name: &str, args: &[&str]) -> Output {
     let path = example_path(name);
     assert!(
         path.exists(),
-        "{} is not built; run through `cargo test`",
+        "{} is not built: plain `cargo test` builds the examples, \
+         `cargo test --test examples` alone does not (run `cargo build --examples` first)",
         path.display()
     );
     let child = Command::new(&path)
@@ -40,21 +61,168 @@ fn run(name: &str, args: &[&str]) -> String {
     let pid = child.id();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || tx.send(child.wait_with_output()));
-    let output: Output = match rx.recv_timeout(GUARD) {
+    match rx.recv_timeout(GUARD) {
         Ok(output) => output.expect("cannot wait for the example"),
         Err(_) => {
             let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             panic!("{name} did not end within {GUARD:?}");
         }
+    }
+}
+
+/// A long-running example (a server) started in the background. Its stdout
+/// arrives line by line through a channel, so every wait on it is bounded;
+/// dropping it kills the process if it is still running, so a failing test
+/// leaves nothing behind.
+struct Background {
+    name: String,
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stdout: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// Starts an example without waiting for it to end.
+fn start(name: &str, args: &[&str]) -> Background {
+    let path = example_path(name);
+    assert!(path.exists(), "{} is not built", path.display());
+    let mut child = Command::new(&path)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, lines) = mpsc::channel();
+    // Ends when the example closes its stdout, that is when it exits: the
+    // channel then reports `Disconnected`.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let child_stderr = child.stderr.take().expect("stderr is piped");
+    let collected = Arc::clone(&stderr);
+    std::thread::spawn(move || {
+        for line in BufReader::new(child_stderr).lines() {
+            let Ok(line) = line else { break };
+            let mut all = collected.lock().unwrap();
+            all.push_str(&line);
+            all.push('\n');
+        }
+    });
+    Background {
+        name: name.to_owned(),
+        child,
+        lines,
+        stdout: Vec::new(),
+        stderr,
+    }
+}
+
+impl Background {
+    /// Waits at most `timeout` for a stdout line starting with `prefix` and
+    /// returns it, or `None` if the example ended first.
+    fn wait_for_line(&mut self, prefix: &str, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.stdout.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return Some(line);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                    "{} printed no line starting with {prefix:?} within {timeout:?}\n{}",
+                    self.name,
+                    self.report()
+                ),
+            }
+        }
+    }
+
+    /// Waits at most [`GUARD`] for the example to end, asserts it succeeded
+    /// and returns all its stdout.
+    fn finish(mut self) -> String {
+        while self.wait_for_line("\0never", GUARD).is_some() {}
+        // Its stdout is closed: the process has ended or is ending.
+        let status = self.child.wait().expect("cannot wait for the example");
+        assert!(
+            status.success(),
+            "{} failed: {status}\n{}",
+            self.name,
+            self.report()
+        );
+        self.stdout.iter().map(|line| format!("{line}\n")).collect()
+    }
+
+    /// Sends SIGTERM, which `stop_on_ctrl_c` handles as it does Ctrl-C.
+    #[cfg(unix)]
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("cannot run kill");
+        assert!(status.success(), "kill -TERM {} failed", self.child.id());
+    }
+
+    fn report(&self) -> String {
+        format!(
+            "stdout so far:\n{}\nstderr so far:\n{}",
+            self.stdout.join("\n"),
+            self.stderr.lock().unwrap()
+        )
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A port free on 127.0.0.1 a moment ago: bound with port 0, read, released.
+fn free_port(udp: bool) -> u16 {
+    let addr = if udp {
+        UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+    } else {
+        TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr())
     };
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{name} failed: {}\nstdout:\n{stdout}\nstderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    addr.expect("no free port on 127.0.0.1").port()
+}
+
+/// Starts a server example on a free port and waits until it says
+/// `Listening on 127.0.0.1:PORT`; returns it with its address. Another
+/// process may take the port between `free_port` and the server's bind, so a
+/// server that ends before listening is tried once more on another port.
+fn start_server(name: &str, udp: bool, extra_args: &[&str]) -> (Background, String) {
+    let mut failure = String::new();
+    for _ in 0..2 {
+        let addr = format!("127.0.0.1:{}", free_port(udp));
+        let mut args = vec![addr.as_str()];
+        args.extend_from_slice(extra_args);
+        let mut server = start(name, &args);
+        match server.wait_for_line("Listening on ", READY) {
+            Some(line) => {
+                assert!(line.starts_with(&format!("Listening on {addr}")), "{line}");
+                return (server, addr);
+            }
+            None => failure = server.report(),
+        }
+    }
+    panic!("{name} ended twice without listening\n{failure}");
 }
 
 fn count(text: &str, needle: &str) -> usize {
@@ -169,4 +337,175 @@ fn ex13_log_lines_carry_levels_and_worker_thread_names() {
             "no {tag:?} line with {message:?}:\n{out}"
         );
     }
+}
+
+#[test]
+fn ex07_workers_drain_the_queue_full_hands_the_item_back_a_panic_does_not_hang_join() {
+    // Every line is deterministic: the workers' results are summed or checked
+    // as a set, never printed in the order the threads ran.
+    let out = run("07_work_queue", &[]);
+    assert_eq!(
+        out,
+        "\
+== 5 workers, q.join() ==
+q.join() returned: 0 unfinished tasks, sum of the squares of 1..=20 = 2870
+after q.shutdown() the 5 workers returned and were joined
+q.put(21) after shutdown is refused; we got 21 back
+== Full and Empty: Queue(maxsize=2) ==
+q.put_nowait('a'): ok, 1 of 2
+q.put_nowait('b'): ok, 2 of 2
+q.put_nowait('c'): Full, and we got 'c' back
+q.put('d', timeout=0.05): still Full after 50 ms, and we got 'd' back
+q.get_nowait(): 'a'
+q.get_nowait(): 'b'
+q.get_nowait(): Empty
+== a worker panics on item 13 ==
+q.join() returned: 19 items done, 0 unfinished, missing: [13]
+after q.shutdown(): 5 of 5 workers ended normally
+"
+    );
+}
+
+#[test]
+fn ex08_ex09_udp_client_gets_its_echoes_and_an_empty_message_stops_the_server() {
+    let (server, addr) = start_server("08_udp_server", true, &[]);
+
+    let client = run("09_udp_client", &[&addr, "--stop"]);
+    let from = client
+        .lines()
+        .find_map(|line| line.strip_prefix("Sending from "))
+        .and_then(|rest| rest.strip_suffix(&format!(" to {addr}")))
+        .unwrap_or_else(|| panic!("no 'Sending from ADDR to {addr}' line:\n{client}"));
+    assert_eq!(
+        client,
+        format!(
+            "\
+Sending from {from} to {addr}
+Sending message 'TEST'
+Received 'TEST'
+Sending message 'Olá, servidor'
+Received 'Olá, servidor'
+Sending message 'tchau'
+Received 'tchau'
+Sent an empty message: the server stops
+"
+        )
+    );
+
+    // The empty datagram stops the server: it ends by itself.
+    let out = server.finish();
+    assert_eq!(
+        out,
+        format!(
+            "\
+Listening on {addr} (UDP)
+Received message 'TEST' from {from}
+Received message 'Olá, servidor' from {from}
+Received message 'tchau' from {from}
+Empty message from {from}: stopping
+Server stopped
+"
+        )
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ex10_ex11_tcp_client_gets_hello_world_back_and_sigterm_stops_the_server() {
+    let (server, addr) = start_server("10_tcp_server", false, &[]);
+
+    let client = run("11_tcp_client", &[&addr]);
+    let from = client
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("Connected to {addr} from ")))
+        .unwrap_or_else(|| panic!("no 'Connected to {addr} from ADDR' line:\n{client}"))
+        .to_owned();
+    assert_eq!(
+        client,
+        format!("Connected to {addr} from {from}\nReceived 'Hello, world'\n")
+    );
+
+    // The client read to the end of its stream, which the server closes only
+    // after printing its lines: they are all out. SIGTERM is what Ctrl-C is
+    // to `stop_on_ctrl_c`: the server shuts down and ends by itself.
+    server.terminate();
+    let out = server.finish();
+    assert_eq!(
+        out,
+        format!(
+            "\
+Listening on {addr} (TCP)
+Connected by {from} (thread 'tcp {from}')
+Received message 'Hello, world' from {from}
+Connection from {from} closed
+Stopping
+Server stopped
+"
+        )
+    );
+}
+
+#[test]
+fn ex10_the_tcp_server_stops_by_itself_after_seconds() {
+    let started = Instant::now();
+    let (server, addr) = start_server("10_tcp_server", false, &["--seconds", "1"]);
+    let out = server.finish();
+    assert_eq!(
+        out,
+        format!("Listening on {addr} (TCP)\nTime is up\nServer stopped\n")
+    );
+    assert!(started.elapsed() >= Duration::from_secs(1), "{out}");
+}
+
+#[test]
+fn ex12_so_reuseaddr_rebinds_a_port_in_time_wait_and_port_0_picks_a_free_one() {
+    // As for the servers: a free port, tried once more if taken meanwhile.
+    let (addr, out) = (0..2)
+        .find_map(|_| {
+            let addr = format!("127.0.0.1:{}", free_port(false));
+            let output = run_unchecked("12_reuse_address", &[&addr]);
+            let out = String::from_utf8_lossy(&output.stdout).into_owned();
+            let listening = out.starts_with(&format!("1. server listening on {addr}\n"));
+            (output.status.success() && listening).then_some((addr, out))
+        })
+        .expect("12_reuse_address failed twice to bind a free port");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 7, "{out}");
+
+    let client = lines[2]
+        .strip_prefix("3. client ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(
+        lines[2],
+        format!(
+            "3. client {client} got \"tchau\"; server closed first: true; \
+             the server's side of that connection now waits in TIME_WAIT"
+        )
+    );
+    assert_eq!(lines[3], "4. server closed");
+    // The point of the slide: the port comes back at once.
+    assert_eq!(
+        lines[5],
+        format!("6. TcpServer::bind({addr}) with SO_REUSEADDR: listening again on {addr}")
+    );
+    if cfg!(target_os = "linux") {
+        // Linux refuses a second listener even with SO_REUSEADDR, and a bare
+        // socket while a connection of the port is in TIME_WAIT.
+        assert!(
+            lines[1].starts_with(&format!("2. a second server on {addr}: refused (")),
+            "{out}"
+        );
+        assert!(
+            lines[4].starts_with(&format!("5. bind({addr}) without SO_REUSEADDR: failed (")),
+            "{out}"
+        );
+    }
+
+    let chosen: std::net::SocketAddr = lines[6]
+        .strip_prefix("7. TcpServer::bind((127.0.0.1, 0)): the OS chose ")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(chosen.ip().is_loopback(), "{out}");
+    assert_ne!(chosen.port(), 0, "{out}");
 }

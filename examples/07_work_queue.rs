@@ -1,0 +1,174 @@
+//! Slide "Threads - Filas (Queue)": `q.put`, `q.get`, `q.task_done`,
+//! `q.join`, and the `Full` / `Empty` exceptions.
+//!
+//! Python:
+//!
+//! ```python
+//! @threaded
+//! def func():
+//!     while 1:
+//!         item = q.get()
+//!         operacao(item)
+//!         q.task_done()
+//!
+//! q = Queue()
+//! for i in range(5):
+//!     func()
+//!
+//! for item in source():
+//!     q.put(item)
+//! q.join() # Bloqueia a fifo até que tudo seja processado
+//! ```
+//!
+//! `threaded::WorkQueue` is `queue.Queue`: the same `put`, `get`,
+//! `task_done` and `join`, plus a `shutdown` that lets the workers end.
+//!
+//! What to notice:
+//! - `get_task` hands out the item inside a guard that calls `task_done` when
+//!   it is dropped, even while a panic unwinds. In Python an exception in
+//!   `operacao(item)` skips `q.task_done()`, and `q.join()` then waits for
+//!   ever;
+//! - the lecture's `while 1` never ends, so its threads can never be joined.
+//!   Here `shutdown()` lets the workers drain the queue and return;
+//! - `put` *moves* the item into the queue. When the queue refuses it
+//!   (`Full`, `ShutDown`), the error hands the item back, so nothing is lost;
+//! - `spawn_workers` is the whole worker loop in one call: a panicking item
+//!   is logged (on stderr, with the worker's name) and the worker goes on.
+//!
+//! Run it: `cargo run --example 07_work_queue`
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use threaded::logging::basic_config;
+use threaded::{GetError, PutError, WorkQueue, threaded};
+
+/// The lecture's `source()`: the items to process.
+fn source() -> impl Iterator<Item = u64> {
+    1..=20
+}
+
+/// The lecture's `operacao(item)`.
+fn operacao(item: u64) -> u64 {
+    item * item
+}
+
+/// The lecture's worker, started five times.
+///
+/// `WorkQueue` is `Clone`: each worker gets its own handle on the one queue.
+/// `soma` is shared through an `Arc`, and must be an atomic (or sit in a
+/// `Mutex`): five threads add to it, and the compiler refuses a plain `u64`.
+#[threaded]
+fn func(q: WorkQueue<u64>, soma: Arc<AtomicU64>) {
+    // `get_task` is `q.get()`; the `Task` it returns calls `q.task_done()`
+    // when it goes out of scope, at the end of each turn of the loop.
+    // The loop ends once the queue is shut down and empty.
+    while let Ok(item) = q.get_task() {
+        soma.fetch_add(operacao(*item), Ordering::Relaxed);
+    }
+}
+
+fn five_workers_and_join() {
+    println!("== 5 workers, q.join() ==");
+    let q = WorkQueue::new();
+    let soma = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..5).map(|_| func(q.clone(), Arc::clone(&soma))).collect();
+
+    for item in source() {
+        q.put(item).expect("nobody shut the queue down yet");
+    }
+    q.join(); // blocks until every item put has been marked done
+    println!(
+        "q.join() returned: {} unfinished tasks, sum of the squares of 1..=20 = {}",
+        q.unfinished_tasks(),
+        soma.load(Ordering::Relaxed)
+    );
+
+    // Python's workers loop for ever; ours end when the queue shuts down.
+    q.shutdown();
+    for worker in workers {
+        worker.join().expect("a worker panicked");
+    }
+    println!("after q.shutdown() the 5 workers returned and were joined");
+    if let Err(PutError::ShutDown(item)) = q.put(21) {
+        println!("q.put(21) after shutdown is refused; we got {item} back");
+    }
+}
+
+fn full_and_empty() {
+    println!("== Full and Empty: Queue(maxsize=2) ==");
+    let q = WorkQueue::bounded(2);
+    for letra in ['a', 'b', 'c'] {
+        // `try_put` is `put_nowait`. The item moves in; on `Full` it comes
+        // back inside the error, where Python only raises `queue.Full`.
+        match q.try_put(letra) {
+            Ok(()) => println!("q.put_nowait({letra:?}): ok, {} of 2", q.len()),
+            Err(PutError::Full(back)) => {
+                println!("q.put_nowait({letra:?}): Full, and we got {back:?} back");
+            }
+            Err(PutError::ShutDown(back)) => println!("q.put_nowait({back:?}): shut down"),
+        }
+    }
+    // `put(item, timeout=0.05)`: waits for a slot, then gives the item back.
+    if let Err(PutError::Full(back)) = q.put_timeout('d', Duration::from_millis(50)) {
+        println!("q.put('d', timeout=0.05): still Full after 50 ms, and we got {back:?} back");
+    }
+
+    while let Ok(letra) = q.try_get() {
+        println!("q.get_nowait(): {letra:?}");
+    }
+    // An empty queue is an ordinary value of an enum, not an exception.
+    if q.try_get() == Err(GetError::Empty) {
+        println!("q.get_nowait(): Empty");
+    }
+}
+
+fn a_worker_panics() {
+    println!("== a worker panics on item 13 ==");
+    let q = WorkQueue::new();
+    let feitos = Arc::new(Mutex::new(Vec::new()));
+    let workers = {
+        let feitos = Arc::clone(&feitos);
+        // The whole `@threaded def func(): while 1: ...` loop, five times.
+        q.spawn_workers(5, move |item: u64| {
+            if item == 13 {
+                panic!("operacao({item}) failed");
+            }
+            feitos
+                .lock()
+                .expect("no thread panics while holding this lock")
+                .push(item);
+        })
+    };
+
+    for item in source() {
+        q.put(item).expect("nobody shut the queue down yet");
+    }
+    // Item 13 panicked, yet it was marked done: join does not hang.
+    q.join();
+    let feitos = feitos.lock().expect("no thread panicked holding it");
+    let missing: Vec<u64> = source().filter(|item| !feitos.contains(item)).collect();
+    println!(
+        "q.join() returned: {} items done, {} unfinished, missing: {missing:?}",
+        feitos.len(),
+        q.unfinished_tasks(),
+    );
+
+    q.shutdown();
+    let ended = workers
+        .into_iter()
+        .map(|worker| worker.join())
+        .filter(Result::is_ok)
+        .count();
+    println!("after q.shutdown(): {ended} of 5 workers ended normally");
+}
+
+fn main() {
+    // Shows on stderr the worker's panic, logged by `spawn_workers`.
+    basic_config().init().expect("logging was already set up");
+
+    five_workers_and_join();
+    full_and_empty();
+    a_worker_panics();
+}

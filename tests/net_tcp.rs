@@ -73,6 +73,7 @@ fn bytes_lines_and_frames_round_trip() {
 
 #[test]
 fn idle_shutdown_returns_in_milliseconds() {
+    let mut took = Vec::new();
     for _ in 0..5 {
         let server = TcpServer::bind("127.0.0.1:0")
             .unwrap()
@@ -85,16 +86,18 @@ fn idle_shutdown_returns_in_milliseconds() {
 
         let start = Instant::now();
         server.shutdown().unwrap();
-        let took = start.elapsed();
-        // A 0.5 s poll interval (socketserver's) would miss this most times.
-        assert!(
-            took < Duration::from_millis(100),
-            "idle shutdown took {took:?}"
-        );
+        took.push(start.elapsed());
         // The listener is closed: nobody waits in a dead backlog.
         let err = TcpStream::connect(addr).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
     }
+    // The median of 5: one round slowed by a loaded machine does not fail the
+    // test, while a 0.5 s poll interval (socketserver's) would, nearly always.
+    took.sort();
+    assert!(
+        took[2] < Duration::from_millis(100),
+        "idle shutdown took {took:?}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{GUARD, wait_until, within};
-use threaded::{GetError, PutError, WorkQueue};
+use threaded::{GetError, PutError, TaskDoneError, WorkQueue};
 
 const PRODUCERS: u64 = 4;
 const CONSUMERS: usize = 4;
@@ -476,4 +476,122 @@ fn no_item_stranded_by_a_put_racing_shutdown() {
             assert_eq!(q.unfinished_tasks(), 0, "round {rounds}");
         }
     }
+}
+
+/// A refused put must not lend `task_done` a task to take: with nothing ever put, every
+/// `task_done` is `Err` and the count stays 0 (it once wrapped to 2^40 - 1, hanging `join`).
+#[test]
+fn task_done_racing_a_refused_put_wraps_the_counter() {
+    let q = WorkQueue::<u64>::new();
+    q.shutdown();
+    let stop = Arc::new(AtomicBool::new(false));
+    let putter = {
+        let (q, stop) = (q.clone(), stop.clone());
+        thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let _ = q.try_put(1); // always ShutDown
+            }
+        })
+    };
+    let start = Instant::now();
+    let mut wrong_ok = 0u64;
+    while start.elapsed() < Duration::from_secs(1) && wrong_ok == 0 {
+        // Nothing was ever put: every task_done must be Err(TaskDoneError).
+        if q.task_done() != Err(TaskDoneError) {
+            wrong_ok += 1;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    putter.join().unwrap();
+    let left = q.unfinished_tasks();
+    assert_eq!(
+        (wrong_ok, left),
+        (0, 0),
+        "task_done succeeded {wrong_ok} time(s) with nothing put; unfinished_tasks is now {left}"
+    );
+}
+
+struct PanicsOnDrop(bool);
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if self.0 && !thread::panicking() {
+            panic!("item drop panicked");
+        }
+    }
+}
+
+/// A `Task` whose item panics in its own `Drop` is still marked done: a crashing item can
+/// never hang `join`.
+#[test]
+fn task_whose_item_panics_on_drop_is_never_marked_done() {
+    let q = WorkQueue::new();
+    q.put(PanicsOnDrop(true)).unwrap();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _task = q.get_task().unwrap();
+    }));
+    assert!(r.is_err(), "the item's drop did panic");
+    assert_eq!(q.unfinished_tasks(), 0, "the Task was not marked done");
+    let q2 = q.clone();
+    assert!(within(Duration::from_secs(2), move || q2
+        .join_timeout(Duration::from_secs(1))));
+}
+
+/// Puts refused by a shut-down queue leave no trace: `unfinished_tasks` and `join_timeout`
+/// never see a task that was never accepted (a producer racing `shutdown` does this).
+#[test]
+fn refused_puts_make_join_timeout_see_phantom_tasks() {
+    let q = WorkQueue::<u64>::new();
+    q.put(0).unwrap();
+    q.get().unwrap();
+    q.task_done().unwrap();
+    q.shutdown(); // everything done, nothing queued
+    let stop = Arc::new(AtomicBool::new(false));
+    let putter = {
+        let (q, stop) = (q.clone(), stop.clone());
+        thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let _ = q.try_put(9); // always ShutDown
+            }
+        })
+    };
+    let (mut phantom, mut max_seen) = (0u64, 0usize);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(500) {
+        if !q.join_timeout(Duration::ZERO) {
+            phantom += 1;
+        }
+        max_seen = max_seen.max(q.unfinished_tasks());
+    }
+    stop.store(true, Ordering::Relaxed);
+    putter.join().unwrap();
+    assert_eq!((phantom, max_seen), (0, 0));
+}
+
+/// The same through a put refused as `Full`: a full bounded queue with nothing unfinished
+/// (CPython allows `task_done` before the `get`) and a producer retrying `try_put`.
+#[test]
+fn task_done_racing_a_full_put_wraps_the_counter() {
+    let q = WorkQueue::<u64>::bounded(1);
+    q.put(1).unwrap();
+    q.task_done().unwrap(); // done before taken: count 0, queue full
+    let stop = Arc::new(AtomicBool::new(false));
+    let putter = {
+        let (q, stop) = (q.clone(), stop.clone());
+        thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let _ = q.try_put(2); // always Full
+            }
+        })
+    };
+    let start = Instant::now();
+    let mut wrong_ok = 0u64;
+    while start.elapsed() < Duration::from_secs(1) && wrong_ok == 0 {
+        if q.task_done() != Err(TaskDoneError) {
+            wrong_ok += 1;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    putter.join().unwrap();
+    let left = q.unfinished_tasks();
+    assert_eq!((wrong_ok, left), (0, 0), "unfinished_tasks is now {left}");
 }

@@ -745,6 +745,11 @@ impl<T: Send + 'static> WorkQueue<T> {
 
 impl<T> Inner<T> {
     fn try_put(&self, item: T) -> Result<(), PutError<T>> {
+        // Refused puts must not touch the counts: a flood of them would keep the in-flight
+        // count from ever reading 0 (getters and shutdown_now wait for that).
+        if self.state.load(SeqCst) & SHUT != 0 {
+            return Err(PutError::ShutDown(item));
+        }
         let prev = self.state.fetch_add(TASK_UNIT + INFLIGHT_UNIT, SeqCst);
         if prev & SHUT != 0 {
             self.undo_put();
@@ -921,6 +926,14 @@ impl<T> Inner<T> {
         loop {
             if tasks(current) == 0 {
                 return Err(TaskDoneError);
+            }
+            // Each put in flight counted one task before knowing whether its send succeeds.
+            // If they may account for every task, wait for them to settle (one try_send).
+            let inflight = (current & INFLIGHT_MASK) >> INFLIGHT_SHIFT;
+            if tasks(current) <= inflight {
+                thread::yield_now();
+                current = self.state.load(SeqCst);
+                continue;
             }
             match self
                 .state
@@ -1123,10 +1136,17 @@ impl<T> DerefMut for Task<T> {
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
+        // Marks the item done even if its own Drop panics.
+        struct Done<'a, T>(&'a WorkQueue<T>);
+        impl<T> Drop for Done<'_, T> {
+            fn drop(&mut self) {
+                // Only fails if the user also called task_done for this item.
+                let _ = self.0.task_done();
+            }
+        }
+        let _done = Done(&self.queue);
         // The item goes first, so join never returns while it still lives.
         drop(self.item.take());
-        // Only fails if the user also called task_done for this item.
-        let _ = self.queue.task_done();
     }
 }
 

@@ -273,11 +273,13 @@ impl UdpServer {
         // As for TCP: the stop event becomes a wake-up of the blocked
         // recv_from instead of a poll interval.
         let waker = {
-            let (stop, socket) = (stop.clone(), Arc::clone(&socket));
+            let (stop, socket, queue) = (stop.clone(), Arc::clone(&socket), queue.clone());
             thread::Builder::new()
                 .name(format!("udp-stop {addr}"))
                 .spawn(move || {
                     stop.wait();
+                    // The receive loop may be blocked in put on a full queue, not in recv.
+                    queue.shutdown();
                     socket::wake_recv(&socket, addr);
                 })
         };

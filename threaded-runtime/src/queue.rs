@@ -679,6 +679,10 @@ impl<T: Send + 'static> WorkQueue<T> {
     /// [`shutdown`](Self::shutdown), then exit. So `shutdown()` and joining the returned
     /// handles is how to stop them; without a shutdown they never exit.
     ///
+    /// `f` must not call [`task_done`](Self::task_done) itself, as the lecture's loop
+    /// does: the worker already marks each item done, so a second call would mark
+    /// another item done and let `join` return before that item is processed.
+    ///
     /// # Panics
     ///
     /// Panics if a thread cannot be spawned, as [`std::thread::spawn`] does.

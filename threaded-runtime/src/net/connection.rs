@@ -261,6 +261,9 @@ impl TcpConnection {
     /// a `\n` — without waiting for the rest of the line. A timeout
     /// ([`TimedOut`](io::ErrorKind::TimedOut)) keeps what arrived: the next
     /// call goes on with it.
+    /// After a line too long, the bytes stay buffered and every later call
+    /// fails the same way: the stream cannot be resynchronised, so close the
+    /// connection.
     ///
     /// # Examples
     ///

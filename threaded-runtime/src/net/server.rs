@@ -161,6 +161,13 @@ impl ServerHandle {
     /// Returns in milliseconds when the server is idle: the accept loop is
     /// woken, not polled.
     ///
+    /// A handler that ignores its socket (blocked on a lock, or in a loop)
+    /// cannot be interrupted: a TCP server waits for it one more second after
+    /// the grace, then logs it and returns, leaving that thread to finish on
+    /// its own; a UDP server's busy workers are likewise left to finish their
+    /// datagram. No thread is killed, since Rust (like Python) cannot do that
+    /// safely.
+    ///
     /// # Errors
     ///
     /// The error that ended the server's loop, if it ended with one.

@@ -150,6 +150,13 @@ impl TcpServer {
     /// handler's reads fail with [`TimedOut`](io::ErrorKind::TimedOut)
     /// (`StreamRequestHandler.timeout`).
     ///
+    /// The timeout applies to each read, as Python's socket timeout does: a
+    /// client that trickles a byte now and then, each within the timeout,
+    /// keeps its handler reading a line for up to `max_line` reads. Cap the
+    /// connection with [`max_connections`](Self::max_connections), a smaller
+    /// [`set_max_line`](super::TcpConnection::set_max_line), or a deadline
+    /// of the handler's own where that matters.
+    ///
     /// # Examples
     ///
     /// ```

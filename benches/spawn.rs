@@ -8,7 +8,7 @@
 
 use std::hint::black_box;
 use std::thread::Builder;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use threaded::threaded;
@@ -66,5 +66,33 @@ fn spawn_and_join(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, spawn_and_join);
+/// The same comparison with the two variants interleaved call by call: each
+/// benchmark times only its own calls but runs the other's in between, so
+/// drift of the machine (other load, frequency) lands on both alike. This is
+/// the row to read the ratio from.
+fn interleaved(c: &mut Criterion) {
+    fn timed(iters: u64, measured: &dyn Fn() -> u64, other: &dyn Fn() -> u64) -> Duration {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let start = Instant::now();
+            black_box(measured());
+            total += start.elapsed();
+            black_box(other());
+        }
+        total
+    }
+    let hand = || by_hand(black_box(1), black_box(2));
+    let macro_ = || add(black_box(1), black_box(2)).join().unwrap();
+    let mut group = c.benchmark_group("interleaved spawn+join");
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function("std Builder::spawn (by hand)", |b| {
+        b.iter_custom(|iters| timed(iters, &hand, &macro_))
+    });
+    group.bench_function("#[threaded] fn", |b| {
+        b.iter_custom(|iters| timed(iters, &macro_, &hand))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, spawn_and_join, interleaved);
 criterion_main!(benches);

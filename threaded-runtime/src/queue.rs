@@ -879,6 +879,8 @@ impl<T> Inner<T> {
                     };
                 }
                 // A put that began before the shutdown is finishing its non-blocking send.
+                #[cfg(test)]
+                tests::INFLIGHT_WAITS.fetch_add(1, SeqCst);
                 thread::yield_now();
                 continue;
             }
@@ -1159,5 +1161,44 @@ impl<T: fmt::Debug> fmt::Debug for Task<T> {
         f.debug_struct("Task")
             .field("item", &self.item)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// How often a get found the queue shut down with a put still in flight.
+    pub(super) static INFLIGHT_WAITS: AtomicUsize = AtomicUsize::new(0);
+
+    /// A put counted in flight before the shutdown may still land: a get on the shut-down,
+    /// empty queue waits for it instead of reporting `ShutDown` and leaving it stranded.
+    /// The put is held half-way by hand, so the race is not left to chance.
+    #[test]
+    fn a_get_waits_for_a_put_in_flight_at_shutdown() {
+        let q = WorkQueue::<u32>::new();
+        // The first half of a put: counted as a task and in flight, not yet sent.
+        q.inner.state.fetch_add(TASK_UNIT + INFLIGHT_UNIT, SeqCst);
+        q.shutdown();
+        let before = INFLIGHT_WAITS.load(SeqCst);
+        let getter = {
+            let q = q.clone();
+            thread::spawn(move || q.try_get())
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while INFLIGHT_WAITS.load(SeqCst) == before {
+            assert!(
+                Instant::now() < deadline,
+                "the get never waited for the put in flight (it must have given up)"
+            );
+            thread::yield_now();
+        }
+        // The second half of the put: its send, then leaving the in-flight count.
+        q.inner.tx.try_send(7).unwrap();
+        q.inner.state.fetch_sub(INFLIGHT_UNIT, SeqCst);
+        assert_eq!(getter.join().unwrap(), Ok(7));
+        q.task_done().unwrap();
+        assert_eq!(q.unfinished_tasks(), 0);
     }
 }

@@ -478,25 +478,23 @@ fn no_item_stranded_by_a_put_racing_shutdown() {
     }
 }
 
-/// A refused put must not lend `task_done` a task to take: with nothing ever put, every
-/// `task_done` is `Err` and the count stays 0 (it once wrapped to 2^40 - 1, hanging `join`).
-#[test]
-fn task_done_racing_a_refused_put_wraps_the_counter() {
-    let q = WorkQueue::<u64>::new();
-    q.shutdown();
+/// With nothing unfinished, every `task_done` is `Err` and the count stays 0, while
+/// another thread keeps trying puts that are refused: a refused put must not lend
+/// `task_done` a task to take (it once did, and the count wrapped to 2^40 - 1, hanging
+/// `join`).
+fn task_done_never_takes_a_refused_put(q: WorkQueue<u64>) {
     let stop = Arc::new(AtomicBool::new(false));
     let putter = {
         let (q, stop) = (q.clone(), stop.clone());
         thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                let _ = q.try_put(1); // always ShutDown
+                assert!(q.try_put(9).is_err(), "this queue refuses every put");
             }
         })
     };
     let start = Instant::now();
     let mut wrong_ok = 0u64;
     while start.elapsed() < Duration::from_secs(1) && wrong_ok == 0 {
-        // Nothing was ever put: every task_done must be Err(TaskDoneError).
         if q.task_done() != Err(TaskDoneError) {
             wrong_ok += 1;
         }
@@ -507,11 +505,29 @@ fn task_done_racing_a_refused_put_wraps_the_counter() {
     assert_eq!(
         (wrong_ok, left),
         (0, 0),
-        "task_done succeeded {wrong_ok} time(s) with nothing put; unfinished_tasks is now {left}"
+        "task_done succeeded {wrong_ok} time(s) with nothing unfinished; unfinished_tasks is now {left}"
     );
 }
 
+#[test]
+fn task_done_racing_a_put_refused_as_shut_down() {
+    let q = WorkQueue::<u64>::new();
+    q.shutdown();
+    task_done_never_takes_a_refused_put(q);
+}
+
+/// A full bounded queue with nothing unfinished (CPython allows `task_done` before the
+/// `get`): every put is refused as `Full`.
+#[test]
+fn task_done_racing_a_put_refused_as_full() {
+    let q = WorkQueue::<u64>::bounded(1);
+    q.put(1).unwrap();
+    q.task_done().unwrap(); // done before taken: count 0, queue full
+    task_done_never_takes_a_refused_put(q);
+}
+
 struct PanicsOnDrop(bool);
+
 impl Drop for PanicsOnDrop {
     fn drop(&mut self) {
         if self.0 && !thread::panicking() {
@@ -565,33 +581,4 @@ fn refused_puts_make_join_timeout_see_phantom_tasks() {
     stop.store(true, Ordering::Relaxed);
     putter.join().unwrap();
     assert_eq!((phantom, max_seen), (0, 0));
-}
-
-/// The same through a put refused as `Full`: a full bounded queue with nothing unfinished
-/// (CPython allows `task_done` before the `get`) and a producer retrying `try_put`.
-#[test]
-fn task_done_racing_a_full_put_wraps_the_counter() {
-    let q = WorkQueue::<u64>::bounded(1);
-    q.put(1).unwrap();
-    q.task_done().unwrap(); // done before taken: count 0, queue full
-    let stop = Arc::new(AtomicBool::new(false));
-    let putter = {
-        let (q, stop) = (q.clone(), stop.clone());
-        thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                let _ = q.try_put(2); // always Full
-            }
-        })
-    };
-    let start = Instant::now();
-    let mut wrong_ok = 0u64;
-    while start.elapsed() < Duration::from_secs(1) && wrong_ok == 0 {
-        if q.task_done() != Err(TaskDoneError) {
-            wrong_ok += 1;
-        }
-    }
-    stop.store(true, Ordering::Relaxed);
-    putter.join().unwrap();
-    let left = q.unfinished_tasks();
-    assert_eq!((wrong_ok, left), (0, 0), "unfinished_tasks is now {left}");
 }

@@ -41,8 +41,8 @@ fn run(name: &str, args: &[&str]) -> String {
     stdout
 }
 
-/// Runs an example to its end, however it ends.
-fn run_unchecked(name: &str, args: &[&str]) -> Output {
+/// Starts an example with piped output, no stdin and no `RUST_LOG`.
+fn spawn_example(name: &str, args: &[&str]) -> Child {
     let path = example_path(name);
     assert!(
         path.exists(),
@@ -50,14 +50,20 @@ fn run_unchecked(name: &str, args: &[&str]) -> Output {
          `cargo test --test examples` alone does not (run `cargo build --examples` first)",
         path.display()
     );
-    let child = Command::new(&path)
+    Command::new(&path)
         .args(args)
         .env_remove("RUST_LOG")
+        .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"))
+}
+
+/// Runs an example to its end, however it ends.
+fn run_unchecked(name: &str, args: &[&str]) -> Output {
+    let child = spawn_example(name, args);
     let pid = child.id();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || tx.send(child.wait_with_output()));
@@ -84,16 +90,7 @@ struct Background {
 
 /// Starts an example without waiting for it to end.
 fn start(name: &str, args: &[&str]) -> Background {
-    let path = example_path(name);
-    assert!(path.exists(), "{} is not built", path.display());
-    let mut child = Command::new(&path)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let mut child = spawn_example(name, args);
     let stdout = child.stdout.take().expect("stdout is piped");
     let (tx, lines) = mpsc::channel();
     // Ends when the example closes its stdout, that is when it exits: the
@@ -508,4 +505,55 @@ fn ex12_so_reuseaddr_rebinds_a_port_in_time_wait_and_port_0_picks_a_free_one() {
         .unwrap_or_else(|| panic!("{out}"));
     assert!(chosen.ip().is_loopback(), "{out}");
     assert_ne!(chosen.port(), 0, "{out}");
+}
+
+/// `cargo run --example tour`, the README's first command: every part of the
+/// class runs and says so, on stdout (the steps) and in the log (stderr).
+#[test]
+fn tour_shows_every_part_working() {
+    let output = run_unchecked("tour", &[]);
+    let out = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}\n{out}\n{log}", output.status);
+
+    for step in 1..=7 {
+        assert!(
+            out.contains(&format!("== {step}. ")),
+            "step {step} missing:\n{out}"
+        );
+    }
+    for expected in [
+        "squares from 3 threads: [9, 16, 25]",
+        // 1² + … + 10² = 385, less the 49 of the item whose worker panicked.
+        "without the item 7 that panicked: 336",
+        "Received 'Hello, world'",
+        "Received 'Olá, mundo'",
+        "Received 'Hola, mundo'",
+        "TCP server: 3 connections, 0 errors, shut down",
+        "UDP reply to 'ping': 'PING'",
+        "UDP reply to 'pong': 'PONG'",
+    ] {
+        assert!(out.contains(expected), "no {expected:?} in:\n{out}");
+    }
+    let beats: u32 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("the heartbeat beat "))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no heartbeat count in:\n{out}"));
+    assert!(beats >= 1, "{out}");
+
+    // The log: thread names from #[threaded], the queue's workers and the servers.
+    for expected in [
+        "[main] INFO  the tour starts",
+        "[square] INFO  computing 3²",
+        "[heartbeat] INFO  beat 1",
+        "panicked on an item: item 7 is cursed",
+        "INFO  Connected by 127.0.0.1:",
+        "INFO  Received message 'ping' from 127.0.0.1:",
+        "[heartbeat] INFO  stopped after",
+        "[main] INFO  the tour ends",
+    ] {
+        assert!(log.contains(expected), "no {expected:?} in the log:\n{log}");
+    }
 }

@@ -88,7 +88,7 @@ use proc_macro::TokenStream;
 /// # Examples
 ///
 /// ```
-/// use threaded_macro::threaded;
+/// use threaded::threaded;
 ///
 /// #[threaded(name = "adder", stack_size = 256 * 1024)]
 /// fn add(a: i32, b: i32) -> i32 {

@@ -11,7 +11,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::{PutError, WorkQueue};
+/// use threaded::{PutError, WorkQueue};
 ///
 /// let q = WorkQueue::bounded(1);
 /// q.put("first").unwrap();
@@ -33,7 +33,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::PutError;
+    /// use threaded::PutError;
     ///
     /// assert_eq!(PutError::ShutDown(7).into_inner(), 7);
     /// ```
@@ -49,7 +49,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::PutError;
+    /// use threaded::PutError;
     ///
     /// assert!(PutError::Full(()).is_full());
     /// assert!(!PutError::ShutDown(()).is_full());
@@ -64,7 +64,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::PutError;
+    /// use threaded::PutError;
     ///
     /// assert!(PutError::ShutDown(()).is_shut_down());
     /// ```
@@ -101,7 +101,7 @@ impl<T> error::Error for PutError<T> {}
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::{GetError, WorkQueue};
+/// use threaded::{GetError, WorkQueue};
 ///
 /// let q = WorkQueue::<u8>::new();
 /// assert_eq!(q.try_get(), Err(GetError::Empty));
@@ -122,7 +122,7 @@ impl GetError {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::GetError;
+    /// use threaded::GetError;
     ///
     /// assert!(GetError::Empty.is_empty());
     /// ```
@@ -136,7 +136,7 @@ impl GetError {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::GetError;
+    /// use threaded::GetError;
     ///
     /// assert!(GetError::ShutDown.is_shut_down());
     /// ```
@@ -165,7 +165,7 @@ impl error::Error for GetError {}
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::{TaskDoneError, WorkQueue};
+/// use threaded::{TaskDoneError, WorkQueue};
 ///
 /// let q = WorkQueue::<u8>::new();
 /// assert_eq!(q.task_done(), Err(TaskDoneError));

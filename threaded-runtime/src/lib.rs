@@ -35,7 +35,7 @@ pub mod __private {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::__private::spawn_stoppable_with;
+    /// use threaded::__private::spawn_stoppable_with;
     ///
     /// let builder = std::thread::Builder::new().name("worker".to_owned());
     /// let worker = spawn_stoppable_with(builder, |stop| stop.wait());

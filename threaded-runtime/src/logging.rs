@@ -39,7 +39,7 @@ pub const DEFAULT_FORMAT: &str = "%(asctime)s [%(threadName)s] %(levelname)-5s %
 ///
 /// ```
 /// use log::LevelFilter;
-/// use threaded_runtime::logging::basic_config;
+/// use threaded::logging::basic_config;
 ///
 /// basic_config().level(LevelFilter::Info).init().unwrap();
 /// log::info!("ready");
@@ -71,7 +71,7 @@ impl Config {
     ///
     /// ```
     /// use log::LevelFilter;
-    /// use threaded_runtime::logging::basic_config;
+    /// use threaded::logging::basic_config;
     ///
     /// let config = basic_config().level(LevelFilter::Debug);
     /// # drop(config);
@@ -86,7 +86,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::logging::basic_config;
+    /// use threaded::logging::basic_config;
     ///
     /// let path = std::env::temp_dir().join("threaded-doc-file.log");
     /// basic_config().file(&path).append(false).init().unwrap();
@@ -104,7 +104,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::logging::basic_config;
+    /// use threaded::logging::basic_config;
     ///
     /// let config = basic_config().file("run.log").append(false);
     /// # drop(config);
@@ -125,7 +125,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::logging::basic_config;
+    /// use threaded::logging::basic_config;
     ///
     /// let config = basic_config().format("%(threadName)s: %(message)s");
     /// # drop(config);
@@ -148,7 +148,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::logging::{InitError, basic_config};
+    /// use threaded::logging::{InitError, basic_config};
     ///
     /// assert!(matches!(basic_config().format("%(oops)s").init(), Err(InitError::Format(_))));
     /// basic_config().init().unwrap();

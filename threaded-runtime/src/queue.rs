@@ -94,7 +94,7 @@ fn tasks(state: u64) -> u64 {
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
 /// use std::sync::Arc;
-/// use threaded_runtime::WorkQueue;
+/// use threaded::WorkQueue;
 ///
 /// let q = WorkQueue::new();
 /// let total = Arc::new(AtomicU64::new(0));
@@ -136,7 +136,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(1).unwrap();
@@ -159,7 +159,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::bounded(2);
     /// q.put('a').unwrap();
@@ -205,7 +205,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put("job").unwrap();
@@ -233,7 +233,7 @@ impl<T> WorkQueue<T> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::bounded(1);
     /// q.put(1).unwrap();
@@ -257,7 +257,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::{PutError, WorkQueue};
+    /// use threaded::{PutError, WorkQueue};
     ///
     /// let q = WorkQueue::bounded(1);
     /// assert_eq!(q.try_put(1), Ok(()));
@@ -282,7 +282,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::{GetError, WorkQueue};
+    /// use threaded::{GetError, WorkQueue};
     ///
     /// let q = WorkQueue::new();
     /// q.put(1).unwrap();
@@ -314,7 +314,7 @@ impl<T> WorkQueue<T> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::{GetError, WorkQueue};
+    /// use threaded::{GetError, WorkQueue};
     ///
     /// let q = WorkQueue::<u8>::new();
     /// assert_eq!(q.get_timeout(Duration::from_millis(10)), Err(GetError::Empty));
@@ -339,7 +339,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::{GetError, WorkQueue};
+    /// use threaded::{GetError, WorkQueue};
     ///
     /// let q = WorkQueue::new();
     /// assert_eq!(q.try_get(), Err(GetError::Empty));
@@ -365,7 +365,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(String::from("job")).unwrap();
@@ -396,7 +396,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(()).unwrap();
@@ -418,7 +418,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(1).unwrap();
@@ -443,7 +443,7 @@ impl<T> WorkQueue<T> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// assert!(q.join_timeout(Duration::ZERO));
@@ -462,7 +462,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(1).unwrap();
@@ -479,7 +479,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::<u8>::new();
     /// assert!(q.is_empty());
@@ -495,7 +495,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::bounded(1);
     /// assert!(!q.is_full());
@@ -512,7 +512,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// assert_eq!(WorkQueue::<u8>::bounded(8).capacity(), Some(8));
     /// ```
@@ -526,7 +526,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(1).unwrap();
@@ -551,7 +551,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(1).unwrap();
@@ -573,7 +573,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::{GetError, WorkQueue};
+    /// use threaded::{GetError, WorkQueue};
     ///
     /// let q = WorkQueue::new();
     /// q.put(1).unwrap();
@@ -593,7 +593,7 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::<u8>::new();
     /// assert!(!q.is_shut_down());
@@ -623,7 +623,7 @@ impl<T> WorkQueue<T> {
     /// #     let mut cx = Context::from_waker(Waker::noop());
     /// #     loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
     /// # }
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::bounded(1);
     /// block_on(async {
@@ -654,7 +654,7 @@ impl<T> WorkQueue<T> {
     /// #     let mut cx = Context::from_waker(Waker::noop());
     /// #     loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
     /// # }
-    /// use threaded_runtime::{GetError, WorkQueue};
+    /// use threaded::{GetError, WorkQueue};
     ///
     /// let q = WorkQueue::<u8>::new();
     /// q.shutdown();
@@ -692,7 +692,7 @@ impl<T: Send + 'static> WorkQueue<T> {
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use std::sync::Arc;
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// let seen = Arc::new(AtomicUsize::new(0));
@@ -1082,7 +1082,7 @@ impl<T> fmt::Debug for WorkQueue<T> {
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::WorkQueue;
+/// use threaded::WorkQueue;
 ///
 /// let q = WorkQueue::new();
 /// q.put(vec![1, 2]).unwrap();
@@ -1112,7 +1112,7 @@ impl<T> Task<T> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::WorkQueue;
+    /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::new();
     /// q.put(7).unwrap();

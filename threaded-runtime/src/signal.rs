@@ -26,8 +26,8 @@ use crate::StopEvent;
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use threaded_runtime::StopEvent;
-/// use threaded_runtime::signal::stop_on_ctrl_c;
+/// use threaded::StopEvent;
+/// use threaded::signal::stop_on_ctrl_c;
 ///
 /// let stop = StopEvent::new();
 /// stop_on_ctrl_c(&stop)?;

@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 /// ```
 /// use std::thread;
 /// use std::time::Duration;
-/// use threaded_runtime::StopEvent;
+/// use threaded::StopEvent;
 ///
 /// let stop = StopEvent::new();
 /// let worker = {
@@ -82,7 +82,7 @@ impl StopEvent {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::StopEvent;
+    /// use threaded::StopEvent;
     ///
     /// let stop = StopEvent::new();
     /// assert!(!stop.is_set());
@@ -106,7 +106,7 @@ impl StopEvent {
     ///
     /// ```
     /// use std::thread;
-    /// use threaded_runtime::StopEvent;
+    /// use threaded::StopEvent;
     ///
     /// let stop = StopEvent::new();
     /// let waiter = {
@@ -142,7 +142,7 @@ impl StopEvent {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::StopEvent;
+    /// use threaded::StopEvent;
     ///
     /// let stop = StopEvent::new();
     /// stop.set();
@@ -161,7 +161,7 @@ impl StopEvent {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::StopEvent;
+    /// use threaded::StopEvent;
     ///
     /// let stop = StopEvent::new();
     /// assert!(!stop.is_set());
@@ -183,7 +183,7 @@ impl StopEvent {
     ///
     /// ```
     /// use std::thread;
-    /// use threaded_runtime::StopEvent;
+    /// use threaded::StopEvent;
     ///
     /// let ready = StopEvent::new();
     /// let setter = {
@@ -226,7 +226,7 @@ impl StopEvent {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::StopEvent;
+    /// use threaded::StopEvent;
     ///
     /// let stop = StopEvent::new();
     /// assert!(!stop.wait_timeout(Duration::from_millis(10)));

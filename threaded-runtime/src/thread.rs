@@ -35,7 +35,7 @@ use crate::StopEvent;
 ///
 /// ```
 /// use std::time::Duration;
-/// use threaded_runtime::spawn_stoppable;
+/// use threaded::spawn_stoppable;
 ///
 /// let counter = spawn_stoppable("counter", |stop| {
 ///     let mut n = 0u64;
@@ -69,7 +69,7 @@ pub struct StoppableThread<R> {
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::spawn_stoppable;
+/// use threaded::spawn_stoppable;
 ///
 /// let worker = spawn_stoppable("worker", |stop| {
 ///     stop.wait();
@@ -116,7 +116,7 @@ impl<R> StoppableThread<R> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::spawn_stoppable;
+    /// use threaded::spawn_stoppable;
     ///
     /// let worker = spawn_stoppable("worker", |stop| stop.wait());
     /// worker.stop();
@@ -136,7 +136,7 @@ impl<R> StoppableThread<R> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::spawn_stoppable;
+    /// use threaded::spawn_stoppable;
     ///
     /// let worker = spawn_stoppable("worker", |stop| stop.wait());
     /// let stop = worker.stop_event();
@@ -159,7 +159,7 @@ impl<R> StoppableThread<R> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::spawn_stoppable;
+    /// use threaded::spawn_stoppable;
     ///
     /// let worker = spawn_stoppable("worker", |stop| stop.wait());
     /// assert!(!worker.is_finished());
@@ -180,7 +180,7 @@ impl<R> StoppableThread<R> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::spawn_stoppable;
+    /// use threaded::spawn_stoppable;
     ///
     /// let worker = spawn_stoppable("reader", |stop| stop.wait());
     /// assert_eq!(worker.thread().name(), Some("reader"));
@@ -205,7 +205,7 @@ impl<R> StoppableThread<R> {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::spawn_stoppable;
+    /// use threaded::spawn_stoppable;
     ///
     /// let worker = spawn_stoppable("adder", |_stop| 2 + 2);
     /// assert_eq!(worker.join().unwrap(), 4);
@@ -225,7 +225,7 @@ impl<R> StoppableThread<R> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::spawn_stoppable;
+    /// use threaded::spawn_stoppable;
     ///
     /// let ticker = spawn_stoppable("ticker", |stop| {
     ///     let mut ticks = 0;
@@ -252,7 +252,7 @@ impl<R> StoppableThread<R> {
     ///
     /// ```
     /// use std::sync::mpsc;
-    /// use threaded_runtime::spawn_stoppable;
+    /// use threaded::spawn_stoppable;
     ///
     /// let (done_tx, done_rx) = mpsc::channel();
     /// let worker = spawn_stoppable("background", move |stop| {

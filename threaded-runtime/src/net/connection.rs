@@ -28,7 +28,7 @@ const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::net::{TcpConnection, TcpServer};
+/// use threaded::net::{TcpConnection, TcpServer};
 ///
 /// # fn main() -> std::io::Result<()> {
 /// let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
@@ -83,7 +83,7 @@ impl TcpConnection {
     ///
     /// ```
     /// use std::net::TcpListener;
-    /// use threaded_runtime::net::TcpConnection;
+    /// use threaded::net::TcpConnection;
     ///
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
@@ -106,7 +106,7 @@ impl TcpConnection {
     /// ```
     /// use std::net::TcpListener;
     /// use std::time::Duration;
-    /// use threaded_runtime::net::TcpConnection;
+    /// use threaded::net::TcpConnection;
     ///
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let addr = listener.local_addr().unwrap();
@@ -129,7 +129,7 @@ impl TcpConnection {
     ///
     /// ```
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// assert_eq!(conn.peer_addr(), listener.local_addr().unwrap());
@@ -150,7 +150,7 @@ impl TcpConnection {
     ///
     /// ```
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// assert!(conn.local_addr().unwrap().ip().is_loopback());
@@ -172,7 +172,7 @@ impl TcpConnection {
     /// ```
     /// # use std::io::Read;
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.send(b"Hello, world").unwrap();
@@ -198,7 +198,7 @@ impl TcpConnection {
     /// ```
     /// # use std::io::Write;
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -229,7 +229,7 @@ impl TcpConnection {
     /// ```
     /// # use std::io::Read;
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.send_line("GET /").unwrap();
@@ -270,7 +270,7 @@ impl TcpConnection {
     /// ```
     /// # use std::io::Write;
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -299,7 +299,7 @@ impl TcpConnection {
     ///
     /// ```
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut client = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (stream, peer) = listener.accept().unwrap();
@@ -328,7 +328,7 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// use threaded::net::{TcpConnection, TcpServer};
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
@@ -360,7 +360,7 @@ impl TcpConnection {
     /// ```
     /// # use std::io::{ErrorKind, Write};
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -383,7 +383,7 @@ impl TcpConnection {
     /// ```
     /// # use std::io::{ErrorKind, Write};
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -410,7 +410,7 @@ impl TcpConnection {
     /// # use std::io::ErrorKind;
     /// # use std::net::TcpListener;
     /// # use std::time::Duration;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.set_read_timeout(Some(Duration::from_millis(10))).unwrap();
@@ -433,7 +433,7 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// use threaded::net::{TcpConnection, TcpServer};
     ///
     /// # fn main() -> std::io::Result<()> {
     /// // The server answers once the client has said everything.
@@ -468,7 +468,7 @@ impl TcpConnection {
     ///
     /// ```
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let stream: std::net::TcpStream = conn.into_inner();
@@ -487,7 +487,7 @@ impl TcpConnection {
     /// ```
     /// # use std::io::Write;
     /// # use std::net::TcpListener;
-    /// # use threaded_runtime::net::TcpConnection;
+    /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();

@@ -22,7 +22,7 @@
 //! The lecture's echo server and client, one thread per connection:
 //!
 //! ```
-//! use threaded_runtime::net::{TcpConnection, TcpServer};
+//! use threaded::net::{TcpConnection, TcpServer};
 //!
 //! # fn main() -> std::io::Result<()> {
 //! let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {

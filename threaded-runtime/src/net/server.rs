@@ -12,7 +12,7 @@ use crate::StopEvent;
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::net::{ServerStats, TcpConnection, TcpServer};
+/// use threaded::net::{ServerStats, TcpConnection, TcpServer};
 ///
 /// # fn main() -> std::io::Result<()> {
 /// let server = TcpServer::bind("127.0.0.1:0")?.spawn(|_conn: TcpConnection| Ok(()))?;
@@ -68,7 +68,7 @@ impl Counters {
 /// # Examples
 ///
 /// ```
-/// use threaded_runtime::net::{TcpConnection, TcpServer};
+/// use threaded::net::{TcpConnection, TcpServer};
 ///
 /// # fn main() -> std::io::Result<()> {
 /// let server = TcpServer::bind("127.0.0.1:0")?
@@ -111,7 +111,7 @@ impl ServerHandle {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// # use threaded::net::{TcpConnection, TcpServer};
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .spawn(|_conn: TcpConnection| Ok(())).unwrap();
     /// assert_ne!(server.local_addr().port(), 0);
@@ -127,7 +127,7 @@ impl ServerHandle {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// # use threaded::net::{TcpConnection, TcpServer};
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .spawn(|_conn: TcpConnection| Ok(())).unwrap();
     /// let stop = server.stop_event();
@@ -144,7 +144,7 @@ impl ServerHandle {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// # use threaded::net::{TcpConnection, TcpServer};
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .spawn(|_conn: TcpConnection| Ok(())).unwrap();
     /// assert_eq!(server.stats().errors, 0);
@@ -181,7 +181,7 @@ impl ServerHandle {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// use threaded::net::{TcpConnection, TcpServer};
     ///
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .spawn(|_conn: TcpConnection| Ok(())).unwrap();

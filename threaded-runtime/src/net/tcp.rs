@@ -46,7 +46,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 ///
 /// ```
 /// use std::time::Duration;
-/// use threaded_runtime::net::{TcpConnection, TcpServer};
+/// use threaded::net::{TcpConnection, TcpServer};
 ///
 /// # fn main() -> std::io::Result<()> {
 /// let server = TcpServer::bind("127.0.0.1:0")?
@@ -96,7 +96,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::net::TcpServer;
+    /// use threaded::net::TcpServer;
     ///
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap();
     /// assert_ne!(server.local_addr().unwrap().port(), 0);
@@ -122,7 +122,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::TcpServer;
+    /// # use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().backlog(5);
     /// ```
     pub fn backlog(mut self, backlog: u32) -> TcpServer {
@@ -137,7 +137,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::TcpServer;
+    /// # use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_connections(8);
     /// ```
     pub fn max_connections(mut self, max: usize) -> TcpServer {
@@ -161,7 +161,7 @@ impl TcpServer {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use threaded_runtime::net::TcpServer;
+    /// # use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .read_timeout(Some(Duration::from_secs(30)));
     /// ```
@@ -177,7 +177,7 @@ impl TcpServer {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use threaded_runtime::net::TcpServer;
+    /// # use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .write_timeout(Some(Duration::from_secs(30)));
     /// ```
@@ -193,7 +193,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::TcpServer;
+    /// # use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().nodelay(true);
     /// ```
     pub fn nodelay(mut self, nodelay: bool) -> TcpServer {
@@ -209,7 +209,7 @@ impl TcpServer {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use threaded_runtime::net::TcpServer;
+    /// # use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .shutdown_grace(Duration::from_millis(500));
     /// ```
@@ -228,7 +228,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::TcpServer;
+    /// # use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap();
     /// assert!(server.local_addr().unwrap().ip().is_loopback());
     /// ```
@@ -247,7 +247,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// use threaded::net::{TcpConnection, TcpServer};
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
@@ -290,8 +290,8 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::StopEvent;
-    /// use threaded_runtime::net::{TcpConnection, TcpServer};
+    /// use threaded::StopEvent;
+    /// use threaded::net::{TcpConnection, TcpServer};
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let server = TcpServer::bind("127.0.0.1:0")?;

@@ -42,7 +42,7 @@ type Handler = dyn Fn(&[u8], SocketAddr) -> Option<Vec<u8>> + Send + Sync;
 ///
 /// ```
 /// use std::time::Duration;
-/// use threaded_runtime::net::{UdpClient, UdpServer};
+/// use threaded::net::{UdpClient, UdpServer};
 ///
 /// # fn main() -> std::io::Result<()> {
 /// let server = UdpServer::bind("127.0.0.1:0")?
@@ -78,7 +78,7 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded_runtime::net::UdpServer;
+    /// use threaded::net::UdpServer;
     ///
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap();
     /// assert_ne!(server.local_addr().unwrap().port(), 0);
@@ -100,7 +100,7 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::UdpServer;
+    /// # use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap().workers(8);
     /// ```
     pub fn workers(mut self, workers: usize) -> UdpServer {
@@ -116,7 +116,7 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::UdpServer;
+    /// # use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap().max_datagram(1472);
     /// ```
     pub fn max_datagram(mut self, max: usize) -> UdpServer {
@@ -131,7 +131,7 @@ impl UdpServer {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use threaded_runtime::net::UdpServer;
+    /// # use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap()
     ///     .shutdown_grace(Duration::from_millis(500));
     /// ```
@@ -149,7 +149,7 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::UdpServer;
+    /// # use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap();
     /// assert!(server.local_addr().unwrap().ip().is_loopback());
     /// ```
@@ -169,7 +169,7 @@ impl UdpServer {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::net::{UdpClient, UdpServer};
+    /// use threaded::net::{UdpClient, UdpServer};
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let server = UdpServer::bind("127.0.0.1:0")?
@@ -211,8 +211,8 @@ impl UdpServer {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::StopEvent;
-    /// use threaded_runtime::net::{UdpClient, UdpServer};
+    /// use threaded::StopEvent;
+    /// use threaded::net::{UdpClient, UdpServer};
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let server = UdpServer::bind("127.0.0.1:0")?;
@@ -398,7 +398,7 @@ impl fmt::Debug for UdpServer {
 ///
 /// ```
 /// use std::time::Duration;
-/// use threaded_runtime::net::{UdpClient, UdpServer};
+/// use threaded::net::{UdpClient, UdpServer};
 ///
 /// # fn main() -> std::io::Result<()> {
 /// let server = UdpServer::bind("127.0.0.1:0")?.spawn(|data: &[u8], _| Some(data.to_vec()))?;
@@ -428,7 +428,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::UdpClient;
+    /// # use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap(); // sends nothing yet
     /// assert_eq!(client.peer_addr().unwrap().port(), 9);
     /// ```
@@ -448,7 +448,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::UdpClient;
+    /// # use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// client.send(b"TEST").unwrap();
     /// ```
@@ -478,7 +478,7 @@ impl UdpClient {
     /// ```
     /// # use std::io::ErrorKind;
     /// # use std::time::Duration;
-    /// # use threaded_runtime::net::UdpClient;
+    /// # use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// client.set_read_timeout(Some(Duration::from_millis(10))).unwrap();
     /// let mut buf = [0; 16];
@@ -498,7 +498,7 @@ impl UdpClient {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use threaded_runtime::net::UdpClient;
+    /// # use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// client.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
     /// ```
@@ -521,7 +521,7 @@ impl UdpClient {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded_runtime::net::{UdpClient, UdpServer};
+    /// use threaded::net::{UdpClient, UdpServer};
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let server = UdpServer::bind("127.0.0.1:0")?.spawn(|data: &[u8], _| Some(data.to_vec()))?;
@@ -559,7 +559,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::UdpClient;
+    /// # use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// assert_ne!(client.local_addr().unwrap().port(), 0);
     /// ```
@@ -576,7 +576,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded_runtime::net::UdpClient;
+    /// # use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// assert_eq!(client.peer_addr().unwrap().to_string(), "127.0.0.1:9");
     /// ```

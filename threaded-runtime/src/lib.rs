@@ -9,6 +9,7 @@ mod error;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod net;
+mod panics;
 mod queue;
 #[cfg(feature = "ctrlc")]
 pub mod signal;
@@ -16,7 +17,7 @@ mod stop;
 mod thread;
 
 pub use error::{GetError, PutError, TaskDoneError};
-pub use queue::{Task, WorkQueue};
+pub use queue::{Task, Tasks, WorkQueue};
 pub use stop::StopEvent;
 pub use thread::{StoppableThread, spawn_stoppable};
 

@@ -1,0 +1,22 @@
+//! Panic payloads: their text for a log line, and dropping one safely.
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+
+/// The text of a panic payload: the message of `panic!("...")` or `panic!("{x}")`.
+pub(crate) fn message(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("Box<dyn Any>")
+}
+
+/// Drops a caught panic's payload, whose own `Drop` may panic again (`panic_any` takes any
+/// value): that second panic is caught and its payload leaked, so a thread that caught a
+/// panic to go on living does go on.
+pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = panic::catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}

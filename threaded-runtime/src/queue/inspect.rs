@@ -19,7 +19,7 @@ impl<T> WorkQueue<T> {
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
-        self.inner.rx.len()
+        self.inner.chan.len()
     }
 
     /// `true` if the queue holds no item now: Python's `empty()`.
@@ -34,7 +34,7 @@ impl<T> WorkQueue<T> {
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.inner.rx.is_empty()
+        self.inner.chan.len() == 0
     }
 
     /// `true` if a bounded queue holds `capacity` items now: Python's `full()`. Always

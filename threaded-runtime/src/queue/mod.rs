@@ -7,6 +7,7 @@
 mod async_api;
 mod inspect;
 mod state;
+mod sync;
 mod task;
 mod wait;
 mod workers;

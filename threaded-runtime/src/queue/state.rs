@@ -36,14 +36,12 @@
 
 use std::ops::Deref;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::task::{Poll, Waker};
-use std::thread;
 use std::time::{Duration, Instant};
 
-use flume::TrySendError;
-
+use super::sync::{AtomicU64, Chan, Condvar, Mutex, spin_loop, thread};
 use super::wait::{Registration, ThreadWaker, WaitList, lock};
 use crate::error::{GetError, PutError, TaskDoneError};
 
@@ -70,8 +68,9 @@ const SPIN_SHIFT: u32 = 44;
 const SPIN_UNIT: u64 = 1 << SPIN_SHIFT;
 const READY_MASK: u64 = SPIN_UNIT - 1;
 
-/// Attempts a blocking get or put makes before it registers and parks.
-const BACKOFF_STEPS: u32 = 10;
+/// Attempts a blocking get or put makes before it registers and parks (fewer under loom,
+/// where each is a branch of the model to explore).
+const BACKOFF_STEPS: u32 = if cfg!(loom) { 2 } else { 10 };
 
 fn count(word: u64) -> u64 {
     word >> COUNT_SHIFT
@@ -88,7 +87,6 @@ fn diff(a: u64, b: u64) -> u64 {
 
 /// Keeps a field on a cache line of its own (two, against adjacent-line prefetch).
 #[repr(align(128))]
-#[derive(Default)]
 struct Padded<T>(T);
 
 impl<T> Deref for Padded<T> {
@@ -99,7 +97,6 @@ impl<T> Deref for Padded<T> {
     }
 }
 
-#[derive(Default)]
 struct DoneLine {
     word: AtomicU64,
     /// A settled put count (`puts - in-flight`) read from the producers' word at some point.
@@ -109,8 +106,7 @@ struct DoneLine {
 pub(super) struct Inner<T> {
     // The queue holds the only sender and receiver: the channel never disconnects, and
     // shutdown lives in `put_word` instead.
-    tx: flume::Sender<T>,
-    pub(super) rx: flume::Receiver<T>,
+    pub(super) chan: Chan<T>,
     pub(super) capacity: Option<usize>,
     put_word: Padded<AtomicU64>,
     /// Items in the channel that no getter has claimed yet (bits 0..44), and getters
@@ -137,7 +133,7 @@ fn backoff(step: u32, arrived: impl Fn() -> bool) {
             if arrived() {
                 return;
             }
-            std::hint::spin_loop();
+            spin_loop();
         }
     } else {
         thread::yield_now();
@@ -146,17 +142,15 @@ fn backoff(step: u32, arrived: impl Fn() -> bool) {
 
 impl<T> Inner<T> {
     pub(super) fn new(capacity: Option<usize>) -> Self {
-        let (tx, rx) = match capacity {
-            Some(cap) => flume::bounded(cap),
-            None => flume::unbounded(),
-        };
         Inner {
-            tx,
-            rx,
+            chan: Chan::new(capacity),
             capacity,
-            put_word: Padded::default(),
-            ready: Padded::default(),
-            done: Padded::default(),
+            put_word: Padded(AtomicU64::new(0)),
+            ready: Padded(AtomicU64::new(0)),
+            done: Padded(DoneLine {
+                word: AtomicU64::new(0),
+                settled_seen: AtomicU64::new(0),
+            }),
             getters: WaitList::new(GETTERS_WAIT),
             putters: WaitList::new(PUTTERS_WAIT),
             joiners: Mutex::new(0),
@@ -190,7 +184,7 @@ impl<T> Inner<T> {
             self.undo_put();
             panic!("WorkQueue: too many unfinished tasks");
         }
-        match self.tx.try_send(item) {
+        match self.chan.try_send(item) {
             Ok(()) => {
                 // Ready before out of flight: a getter that sees no put in flight after a
                 // shutdown then sees this item too.
@@ -203,14 +197,9 @@ impl<T> Inner<T> {
                 }
                 Ok(())
             }
-            Err(TrySendError::Full(item)) => {
+            Err(item) => {
                 self.undo_put();
                 Err(PutError::Full(item))
-            }
-            // Unreachable: the queue owns both ends, so the channel never disconnects.
-            Err(TrySendError::Disconnected(item)) => {
-                self.undo_put();
-                Err(PutError::ShutDown(item))
             }
         }
     }
@@ -323,7 +312,7 @@ impl<T> Inner<T> {
         // Every claimed item was sent before it was counted ready, and every receive is
         // preceded by its own claim, so the channel holds it.
         let item = self
-            .rx
+            .chan
             .try_recv()
             .expect("WorkQueue: a claimed item is in the channel");
         self.taken();
@@ -546,7 +535,7 @@ impl<T> Inner<T> {
 
     /// The second half: the send, then leaving the in-flight count.
     pub(super) fn finish_put_by_hand(&self, item: T) {
-        assert!(self.tx.try_send(item).is_ok());
+        assert!(self.chan.try_send(item).is_ok());
         self.ready.fetch_add(1, SeqCst);
         self.put_word.fetch_sub(INFLIGHT_UNIT, SeqCst);
     }

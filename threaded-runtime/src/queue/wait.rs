@@ -7,11 +7,12 @@
 //! other side whether anyone waits at all, so the common path never touches these locks.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::{Arc, PoisonError};
 use std::task::{Wake, Waker};
-use std::thread::{self, Thread};
 use std::time::Instant;
+
+use super::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard, Thread, thread};
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Nothing runs user code under these locks, so a poisoned one still holds sound data.
@@ -34,7 +35,7 @@ impl WaitList {
     pub(super) fn new(flag: u64) -> Self {
         WaitList {
             flag,
-            waiters: Mutex::default(),
+            waiters: Mutex::new(Waiters::default()),
         }
     }
 
@@ -172,12 +173,24 @@ impl Wake for ThreadWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.notified.store(true, SeqCst);
+        // A read-modify-write, like the parker's swap: the two then read each other's
+        // writes in one order (loom also models a plain store as possibly ordered before
+        // a swap that already ran, and found the wake-up lost).
+        self.notified.swap(true, SeqCst);
         self.thread.unpark();
     }
 }
 
+#[cfg(not(loom))]
 thread_local! {
+    static PARKER: Arc<ThreadWaker> = Arc::new(ThreadWaker {
+        thread: thread::current(),
+        notified: AtomicBool::new(false),
+    });
+}
+
+#[cfg(loom)]
+loom::thread_local! {
     static PARKER: Arc<ThreadWaker> = Arc::new(ThreadWaker {
         thread: thread::current(),
         notified: AtomicBool::new(false),
@@ -203,6 +216,10 @@ impl ThreadWaker {
                     if now >= deadline {
                         return self.notified.swap(false, SeqCst);
                     }
+                    // loom has no timed park; its models use no timeouts.
+                    #[cfg(loom)]
+                    thread::park();
+                    #[cfg(not(loom))]
                     thread::park_timeout(deadline - now);
                 }
             }

@@ -124,12 +124,14 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         }
     };
 
+    let must_use = must_use(function, stop_param.is_some());
     let safety = &sig.safety;
     let ident = &sig.ident;
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     quote! {
         #(#outer_attrs)*
+        #must_use
         #vis #safety fn #ident #generics(#inputs) -> #return_type #where_clause {
             #(#inner_attrs)*
             let #builder = ::std::thread::Builder::new().name(#name);
@@ -139,6 +141,28 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
             #spawn
         }
     }
+}
+
+/// Dropping the `JoinHandle` detaches the thread, which `main` returning
+/// then kills mid-work: the call warns unless the handle is used.
+///
+/// A `StoppableThread` is `#[must_use]` itself (dropping it stops the
+/// thread), so a second warning would say nothing new; and a `#[must_use]`
+/// the user wrote is theirs to keep.
+fn must_use(function: &Function, stoppable: bool) -> Option<TokenStream> {
+    let written = function
+        .attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("must_use"));
+    (!stoppable && !written).then(|| {
+        quote! {
+            #[must_use = "the thread runs on detached and is killed when `main` returns; `.join()` the handle to wait for it, or write `let _ = ...` to detach it on purpose"]
+            // An attribute cannot see whether its function is in a trait
+            // `impl`, where `#[must_use]` is refused: the trait's declaration
+            // carries it there.
+            #[allow(unused_attributes)]
+        }
+    })
 }
 
 /// The parameter as the outer function declares it, and the statement that
@@ -230,10 +254,8 @@ fn contains_impl_trait(ty: &Type) -> bool {
 /// function's alone. The code names everything by absolute path, so it works
 /// under `#![no_implicit_prelude]` and with shadowed primitive types.
 fn thread_name(function: &Function, options: &attr::Options) -> TokenStream {
-    if let Some((name, span)) = &options.name {
-        return quote_spanned! {*span=>
-            <::std::string::String as ::core::convert::From<&::core::primitive::str>>::from(#name)
-        };
+    if let Some((template, span)) = &options.name {
+        return template.expand(*span);
     }
     let function_name = function.sig.ident.unraw().to_string();
     let owner = quote! {

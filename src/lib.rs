@@ -164,11 +164,11 @@
 //!
 //! ```
 //! # #[cfg(feature = "logging")] {
-//! use log::LevelFilter;
+//! use threaded::log::{LevelFilter, info};
 //! use threaded::logging::basic_config;
 //!
 //! basic_config().level(LevelFilter::Info).init().unwrap();
-//! log::info!("ready"); // 2026-11-30T10:00:00.000Z [main] INFO  ready
+//! info!("ready"); // 2026-11-30T10:00:00.000Z [main] INFO  ready
 //! # }
 //! ```
 //!

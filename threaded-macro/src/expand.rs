@@ -61,7 +61,10 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
             stop_param = Some(pat_type);
             continue;
         }
-        let (param, rebind) = move_into_thread(pat_type, index);
+        let named = options.name.as_ref().is_some_and(
+            |(name, _)| matches!(&*pat_type.pat, Pat::Ident(arg) if name.uses(&arg.ident)),
+        );
+        let (param, rebind) = move_into_thread(pat_type, index, named);
         inputs.push(FnArg::Typed(param));
         rebinds.push(rebind);
     }
@@ -169,10 +172,15 @@ fn must_use(function: &Function, stoppable: bool) -> Option<TokenStream> {
 /// moves it into the thread. Plain names keep their name so rustdoc shows it;
 /// patterns get a positional name and are destructured inside the thread, so
 /// every argument is dropped there, as Python's `Thread(args=...)` would.
-fn move_into_thread(pat_type: &PatType, index: usize) -> (PatType, TokenStream) {
+///
+/// An argument the thread's name formats has been used, by the name: the
+/// body need not use it again (`fn worker(id: u32)` named `worker-{id}`).
+fn move_into_thread(pat_type: &PatType, index: usize, named: bool) -> (PatType, TokenStream) {
+    let unused = named.then(|| quote!(unused_variables,));
     // `let x = x;` is how the argument moves in; lints about shadowing or
     // using an `_x` binding would flag our rebinding, not the user's code.
     let lints = quote!(#[allow(
+        #unused
         clippy::redundant_locals,
         clippy::shadow_same,
         clippy::shadow_unrelated,

@@ -55,6 +55,11 @@ impl Template {
         Ok(Template { lit, uses })
     }
 
+    /// Whether the name formats this argument.
+    pub(crate) fn uses(&self, arg: &Ident) -> bool {
+        self.uses.iter().any(|name| arg == name)
+    }
+
     /// The text as `std::thread::Builder::name` will see it when the literal
     /// has no placeholder (`{{` and `}}` already unescaped), else `None`.
     pub(crate) fn fixed(&self) -> Option<String> {

@@ -1,6 +1,8 @@
 // `name = "...{arg}..."` formats the thread's name from the arguments at each
 // call, before they move: format specs, `{{`/`}}` escapes, width arguments,
-// methods and `stoppable` alike.
+// methods and `stoppable` alike. An argument only the name uses is not
+// "unused".
+#![deny(warnings)]
 use threaded::{StopEvent, threaded};
 
 fn current() -> String {

@@ -285,8 +285,8 @@ fn ex05_threaded_functions_generic_and_method_are_named_and_joined() {
     let out = run("05_threaded_macro", &[]);
     assert!(out.contains("[minha_funcao] calculando 21 * 2"), "{out}");
     assert!(out.contains("minha_funcao(21) = 42"), "{out}");
-    assert!(out.contains("[descreve] valor = olá"), "{out}");
-    assert!(out.contains("[descreve] valor = 3.5"), "{out}");
+    assert!(out.contains("[descreve-olá] valor = olá"), "{out}");
+    assert!(out.contains("[descreve-3.5] valor = 3.5"), "{out}");
     assert!(
         out.contains("[Contador::conta] contador: 1 + ... + 10 = 55"),
         "{out}"
@@ -563,7 +563,7 @@ fn tour_shows_every_part_working() {
         "[main] INFO  the tour starts",
         "[square] INFO  computing 3²",
         "[heartbeat] INFO  beat 1",
-        "panicked on an item: item 7 is cursed",
+        "panicked on an item: on purpose: item 7 is cursed",
         "INFO  Connected by 127.0.0.1:",
         "INFO  Received message 'ping' from 127.0.0.1:",
         "[heartbeat] INFO  stopped after",
@@ -571,6 +571,9 @@ fn tour_shows_every_part_working() {
     ] {
         assert!(log.contains(expected), "no {expected:?} in the log:\n{log}");
     }
+    // The deliberate panic is one log line, not the panic hook's message too.
+    assert_eq!(count(&log, "item 7 is cursed"), 1, "{log}");
+    assert!(!log.contains("panicked at"), "{log}");
 }
 
 /// With no server there, a client ends with one line for a person

@@ -8,7 +8,7 @@
 //! | `filemode="w"` / `"a"` | [`.append(false)`](Config::append) / `.append(true)` (the default, as in Python) |
 //! | `format="%(asctime)s %(threadName)s %(message)s"` | [`.format("%(asctime)s %(threadName)s %(message)s")`](Config::format) |
 //! | `logging.debug(...)`, `info`, `warning`, `error`, `critical` | [`log::debug!(...)`](crate::log::debug), `info!`, `warn!`, `error!`, `error!` |
-//! | `import logging` | `use threaded::log::{debug, info, warn, error};` (the [`log`](crate::log) crate, re-exported: nothing else to add) |
+//! | `import logging` | `use threaded::log::{debug, info, warn, error};` (the [`log`] crate, re-exported: nothing else to add) |
 //!
 //! The default line shows the time, the thread's name, the level and the
 //! message, so the names `#[threaded]` gives its threads show up:

@@ -157,13 +157,15 @@ fn must_use(function: &Function, stoppable: bool) -> Option<TokenStream> {
         .attrs
         .iter()
         .any(|attr| attr.path().is_ident("must_use"));
+    // An attribute cannot see whether its function is in a trait `impl`,
+    // where `#[must_use]` is refused (the trait's declaration carries it);
+    // such a function has no visibility, so only those need the `allow`.
+    let in_trait_impl = matches!(function.vis, syn::Visibility::Inherited)
+        .then(|| quote!(#[allow(unused_attributes)]));
     (!stoppable && !written).then(|| {
         quote! {
             #[must_use = "the thread runs on detached and is killed when `main` returns; `.join()` the handle to wait for it, or write `let _ = ...` to detach it on purpose"]
-            // An attribute cannot see whether its function is in a trait
-            // `impl`, where `#[must_use]` is refused: the trait's declaration
-            // carries it there.
-            #[allow(unused_attributes)]
+            #in_trait_impl
         }
     })
 }

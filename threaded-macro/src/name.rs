@@ -177,3 +177,59 @@ fn list(items: impl Iterator<Item = String>) -> String {
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> syn::Result<Template> {
+        Template::parse(LitStr::new(text, Span::call_site()))
+    }
+
+    fn uses(text: &str) -> Vec<String> {
+        parse(text).unwrap_or_else(|e| panic!("{text}: {e}")).uses
+    }
+
+    #[test]
+    fn placeholders_name_arguments_once_in_order_with_width_arguments() {
+        assert_eq!(uses("worker-{id}"), ["id"]);
+        assert_eq!(uses("{b}-{a}-{b:?}"), ["b", "a"]);
+        assert_eq!(uses("{label:>w$.p$}"), ["label", "w", "p"]);
+        // A `$` fill character is not a width argument.
+        assert_eq!(uses("{id:$>5}"), ["id"]);
+        assert!(uses("{{literal}} and }}").is_empty());
+    }
+
+    #[test]
+    fn a_name_without_placeholders_is_fixed_and_unescaped() {
+        assert_eq!(parse("{{a}}-b").unwrap().fixed().as_deref(), Some("{a}-b"));
+        assert_eq!(parse("x-{id}").unwrap().fixed(), None);
+    }
+
+    #[test]
+    fn positional_and_malformed_placeholders_are_refused() {
+        for bad in [
+            "{}", "{0}", "{:>5}", "{id:>1$}", "{id:.*}", "{id", "id}", "{a b}", "{r#type}",
+        ] {
+            assert!(parse(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn an_unknown_placeholder_lists_the_usable_arguments() {
+        let id = Ident::new("id", Span::call_site());
+        let label = Ident::new("label", Span::call_site());
+        let template = parse("{idx}-{label}").unwrap();
+        let message = template.check(&[&id, &label]).unwrap_err().to_string();
+        assert!(
+            message.contains("`{idx}`, which is not an argument"),
+            "{message}"
+        );
+        assert!(
+            message.contains("it can use `{id}` and `{label}`"),
+            "{message}"
+        );
+        assert!(template.uses(&label));
+        assert!(parse("{id}").unwrap().check(&[&id]).is_ok());
+    }
+}

@@ -18,15 +18,26 @@
 //! lets two threads read the same value, and one increment is lost; the
 //! printed numbers can repeat, and nothing waits for the threads to finish.
 //!
-//! In Rust the same program does not compile: a plain `static mut` or a
-//! `&mut` shared by 20 threads is refused. The counter must say how it is
-//! shared: here an `AtomicU32`, whose `fetch_add` is one indivisible step.
+//! In safe Rust the same program does not compile: a `&mut` counter shared
+//! by 20 threads, or a plain `static` one incremented, is refused. A
+//! `static mut` compiles only inside `unsafe { VAR += 1 }`, and races exactly
+//! as Python's does (the same number printed twice, an increment lost):
+//! `unsafe` is you telling the compiler "I checked", and here you did not.
+//! The counter must say how it is shared: here an `AtomicU32`, whose
+//! `fetch_add` is one indivisible step.
 //!
 //! What to notice:
-//! - the final value is exactly 20 on every run;
+//! - the final value is exactly 20 on every run, and no number repeats;
 //! - `thread::scope` waits for all 20 threads before it returns.
 //!
 //! Run it: `cargo run --example 02_shared_counter`
+//!
+//! Em português: as 20 threads da aula somam 1 a um contador. Em Python,
+//! `var += 1` são três passos e duas threads podem ler o mesmo valor; em
+//! Rust seguro isso não compila, e o `AtomicU32` faz a soma num passo só.
+//! O resultado é sempre 20. Experimente trocar o `fetch_add` por um `load`
+//! seguido de um `store`: compila, mas são dois passos de novo, e números
+//! podem se repetir como no Python.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;

@@ -20,6 +20,11 @@
 //!   `JoinHandle<u64>` gives it back, typed.
 //!
 //! Run it: `cargo run --example 03_thread_target`
+//!
+//! Em português: `Thread(target=minha_func, args=..., kwargs=...)` vira
+//! `Builder::new().name(..).spawn(move || minha_func(..))`. Os argumentos
+//! entram na closure com `move`, e o resultado, que o Python descarta,
+//! volta tipado pelo `join()`. Experimente tirar o `move` e ler o erro.
 
 use std::thread;
 

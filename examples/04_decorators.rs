@@ -32,6 +32,11 @@
 //! shows that decorator.
 //!
 //! Run it: `cargo run --example 04_decorators`
+//!
+//! Em português: um decorador é uma função que recebe uma função e devolve
+//! outra. Em Rust isso é uma função de ordem superior (`test_decorator`), e
+//! o `@staticmethod` é uma função associada. Para reescrever a própria
+//! `fn`, como o `@threaded` faz, Rust usa um atributo: é o exemplo 05.
 
 fn test_decorator(func: impl Fn(i64, i64) -> i64) -> impl Fn(&[i64]) -> i64 {
     move |args| {

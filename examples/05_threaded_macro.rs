@@ -20,11 +20,23 @@
 //!
 //! What to notice:
 //! - the result comes back through `join()`, typed: no shared variable needed;
-//! - the arguments are *moved* into the thread; passing a borrowed `&str` is a
-//!   compile error with a hint, where Python would share the object silently;
-//! - a method gets a thread named `Type::method`.
+//! - the arguments are *moved* into the thread, so a parameter that borrows
+//!   (`fn f(texto: &str)`) is a compile error with a hint, where Python
+//!   would share the object silently. A string literal such as `"olá"` is
+//!   fine, as `descreve("olá")` shows: it is a `&'static str`, which lives
+//!   as long as the program;
+//! - the thread is named after the function (`minha_funcao`), a method's
+//!   `Type::method`, or what `name = "..."` says: `descreve-{valor}` puts
+//!   the argument in the name, so the two `descreve` threads are told apart;
+//! - the handles are joined: a `#[threaded]` call whose handle is dropped
+//!   warns, because that thread would be killed when `main` returns.
 //!
 //! Run it: `cargo run --example 05_threaded_macro`
+//!
+//! Em português: `#[threaded]` é o decorador `@threaded` da aula: chamar a
+//! função inicia uma thread com o nome dela e devolve o `JoinHandle` na
+//! hora. O resultado volta pelo `join()`. Experimente apagar um `.join()` e
+//! ler o aviso do compilador, ou trocar `valor: T` por `valor: &str`.
 
 use std::fmt::Display;
 use std::thread;
@@ -42,8 +54,9 @@ fn minha_funcao(n: u64) -> u64 {
     n * 2
 }
 
-/// A generic function: the value moves into the thread, so it must be `Send + 'static`.
-#[threaded]
+/// A generic function: the value moves into the thread, so it must be
+/// `Send + 'static`. Its thread's name shows the value.
+#[threaded(name = "descreve-{valor}")]
 fn descreve<T: Display + Send + 'static>(valor: T) -> String {
     format!("[{}] valor = {valor}", thread_name())
 }

@@ -30,6 +30,12 @@
 //!   the thread and waits for it, so no thread outlives its handle.
 //!
 //! Run it: `cargo run --example 06_stop_event`
+//!
+//! Em português: o `Event` da aula é o `StopEvent`, e
+//! `#[threaded(stoppable)]` dá à função o seu próprio evento e ao chamador
+//! um `stop()`. O `wait_timeout` troca o `time.sleep(0.1)` e acorda na hora
+//! em que `stop()` é chamado. Experimente aumentar o intervalo para 1 s: a
+//! parada continua imediata.
 
 use std::time::{Duration, Instant};
 

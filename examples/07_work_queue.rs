@@ -32,10 +32,20 @@
 //!   Here `shutdown()` lets the workers drain the queue and return;
 //! - `put` *moves* the item into the queue. When the queue refuses it
 //!   (`Full`, `ShutDown`), the error hands the item back, so nothing is lost;
+//! - `name = "func-{i}"` names each of the five `#[threaded]` workers after
+//!   its argument, as Python names its threads `Thread-1`, `Thread-2`, …;
 //! - `spawn_workers` is the whole worker loop in one call: a panicking item
-//!   is logged (on stderr, with the worker's name) and the worker goes on.
+//!   is logged (one line on stderr, with the worker's name) and the worker
+//!   goes on. That panic is on purpose, so the default panic message is
+//!   kept quiet for it.
 //!
 //! Run it: `cargo run --example 07_work_queue`
+//!
+//! Em português: a `WorkQueue` é a `Queue` da aula, com `put`, `get`,
+//! `task_done` e `join`. Os cinco trabalhadores se chamam `func-1` a
+//! `func-5`; `shutdown()` os deixa terminar, coisa que o `while 1` da aula
+//! nunca faz. Um item que dá pânico é marcado como feito, e o `join` não
+//! trava. Experimente trocar `WorkQueue::new()` por `WorkQueue::bounded(2)`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -59,8 +69,8 @@ fn operacao(item: u64) -> u64 {
 /// `WorkQueue` is `Clone`: each worker gets its own handle on the one queue.
 /// `soma` is shared through an `Arc`, and must be an atomic (or sit in a
 /// `Mutex`): five threads add to it, and the compiler refuses a plain `u64`.
-#[threaded]
-fn func(q: WorkQueue<u64>, soma: Arc<AtomicU64>) {
+#[threaded(name = "func-{i}")]
+fn func(i: usize, q: WorkQueue<u64>, soma: Arc<AtomicU64>) {
     // `get_task` is `q.get()`; the `Task` it returns calls `q.task_done()`
     // when it goes out of scope, at the end of each turn of the loop.
     // The loop ends once the queue is shut down and empty.
@@ -73,7 +83,14 @@ fn five_workers_and_join() {
     println!("== 5 workers, q.join() ==");
     let q = WorkQueue::new();
     let soma = Arc::new(AtomicU64::new(0));
-    let workers: Vec<_> = (0..5).map(|_| func(q.clone(), Arc::clone(&soma))).collect();
+    let workers: Vec<_> = (1..=5)
+        .map(|i| func(i, q.clone(), Arc::clone(&soma)))
+        .collect();
+    let names: Vec<&str> = workers
+        .iter()
+        .map(|worker| worker.thread().name().unwrap_or("?"))
+        .collect();
+    println!("workers: {}", names.join(", "));
 
     for item in source() {
         q.put(item).expect("nobody shut the queue down yet");
@@ -133,7 +150,7 @@ fn a_worker_panics() {
         // The whole `@threaded def func(): while 1: ...` loop, five times.
         q.spawn_workers(5, move |item: u64| {
             if item == 13 {
-                panic!("operacao({item}) failed");
+                panic!("{ON_PURPOSE} operacao({item}) failed");
             }
             feitos
                 .lock()
@@ -164,9 +181,30 @@ fn a_worker_panics() {
     println!("after q.shutdown(): {ended} of 5 workers ended normally");
 }
 
+/// Starts the message of the panic this example causes on purpose.
+const ON_PURPOSE: &str = "on purpose:";
+
+/// `spawn_workers` logs a worker's panic in one line; the default panic hook
+/// would print it a second time (with a backtrace under `RUST_BACKTRACE`).
+/// Only the deliberate panic is silenced: any other still shows in full.
+fn quiet_deliberate_panic() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        if !message.is_some_and(|m| m.starts_with(ON_PURPOSE)) {
+            default(info);
+        }
+    }));
+}
+
 fn main() {
     // Shows on stderr the worker's panic, logged by `spawn_workers`.
     basic_config().init().expect("logging was already set up");
+    quiet_deliberate_panic();
 
     five_workers_and_join();
     full_and_empty();

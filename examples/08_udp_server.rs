@@ -35,6 +35,11 @@
 //!
 //! Run it: `cargo run --example 08_udp_server`, then in another terminal
 //! `cargo run --example 09_udp_client`.
+//!
+//! Em português: o servidor UDP da aula, que ecoa cada mensagem recebida.
+//! Ele para com Ctrl-C, depois de `--seconds N`, ou quando um cliente manda
+//! uma mensagem vazia (`09_udp_client --stop`). Rode-o num terminal e o
+//! cliente em outro.
 
 use std::io;
 use std::time::Duration;

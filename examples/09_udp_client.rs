@@ -31,8 +31,15 @@
 //!   message saying so, instead of a traceback.
 //!
 //! Run it: `cargo run --example 09_udp_client` (with `08_udp_server` running).
+//!
+//! Em português: o cliente UDP da aula, que envia três mensagens ao
+//! `08_udp_server` e espera cada resposta (UDP pode perder pacotes, por isso
+//! `request` tem um tempo limite). Sem servidor, ele termina com uma
+//! mensagem de erro legível. Com `--stop`, envia uma mensagem vazia e o
+//! servidor para.
 
 use std::io;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use threaded::net::UdpClient;
@@ -40,7 +47,19 @@ use threaded::net::UdpClient;
 const DEFAULT_ADDR: &str = "127.0.0.1:20000";
 const MESSAGES: [&str; 3] = ["TEST", "Olá, servidor", "tchau"];
 
-fn main() -> io::Result<()> {
+/// Errors are printed for a person (`Display`), not as `Debug`'s
+/// `Custom { kind: .. }` dump that `fn main() -> io::Result<()>` would show.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("09_udp_client: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     let (addr, stop_server) = parse_args()?;
 
     let client = UdpClient::connect(&addr)?;

@@ -38,6 +38,11 @@
 //!
 //! Run it: `cargo run --example 10_tcp_server`, then in another terminal
 //! `cargo run --example 11_tcp_client`.
+//!
+//! Em português: o servidor TCP da aula, com uma thread por conexão, que
+//! ecoa o que recebe. Ele para com Ctrl-C ou depois de `--seconds N`. Rode-o
+//! num terminal e o `11_tcp_client` em outro; rode vários clientes ao mesmo
+//! tempo.
 
 use std::io;
 use std::thread;

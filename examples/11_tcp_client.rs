@@ -25,14 +25,31 @@
 //! - `connect` fails with a clear error when no server listens there.
 //!
 //! Run it: `cargo run --example 11_tcp_client` (with `10_tcp_server` running).
+//!
+//! Em português: o cliente TCP da aula. Conecta ao `10_tcp_server`, envia
+//! `Hello, world`, fecha o seu lado da escrita e lê a resposta até o fim.
+//! Sem servidor, termina com uma mensagem de erro legível, sem traceback.
 
 use std::io;
+use std::process::ExitCode;
 
 use threaded::net::TcpConnection;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:20000";
 
-fn main() -> io::Result<()> {
+/// Errors are printed for a person (`Display`), not as `Debug`'s
+/// `Custom { kind: .. }` dump that `fn main() -> io::Result<()>` would show.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("11_tcp_client: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| DEFAULT_ADDR.to_owned());

@@ -37,6 +37,10 @@
 //!   `local_addr()` tells which port the OS gave.
 //!
 //! Run it: `cargo run --example 12_reuse_address`
+//!
+//! Em português: uma porta recém-fechada fica em `TIME_WAIT`, e sem
+//! `SO_REUSEADDR` o `bind` falha. Todo socket de `threaded::net` já liga
+//! essa opção, e a porta `0` pede ao sistema uma porta livre.
 
 use std::io;
 use std::net::SocketAddr;

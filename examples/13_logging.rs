@@ -14,22 +14,35 @@
 //! ```
 //!
 //! `threaded::logging::basic_config` takes the same settings, with the same
-//! `%(name)s` placeholders; the `log` crate's `debug!`, `info!` and `warn!`
-//! are `logging.debug`, `info` and `warning`.
+//! `%(name)s` placeholders in `.format(...)`; `threaded::log` (the `log`
+//! crate, re-exported: nothing else to add to `Cargo.toml`) has `debug!`,
+//! `info!` and `warn!` for `logging.debug`, `info` and `warning`.
 //!
 //! What to notice:
-//! - the default line carries the thread's name, so the lines the
-//!   `#[threaded]` workers write say which worker wrote them;
+//! - `%(threadName)s` is the thread's name, and `name = "trabalhador-{id}"`
+//!   gives each `#[threaded]` worker its own, so every line says which
+//!   worker wrote it;
 //! - the file is in the system's temporary folder (not a hard-coded `/tmp`),
-//!   and `append(false)` is `filemode='w'`: each run starts a fresh file.
+//!   and `append(false)` is `filemode='w'`: each run starts a fresh file;
+//! - a second `init()` is refused and leaves the file alone, where Python's
+//!   second `basicConfig` silently does nothing.
 //!
 //! Run it: `cargo run --example 13_logging`
+//!
+//! Em português: `basic_config()` é o `logging.basicConfig` da aula, com os
+//! mesmos `%(...)s` no formato. Cada trabalhador tem o seu nome
+//! (`trabalhador-1`, `trabalhador-2`), que aparece em cada linha do
+//! arquivo. Experimente trocar `append(false)` por `append(true)` e rodar
+//! duas vezes.
 
-use log::{LevelFilter, debug, info, warn};
+use threaded::log::{LevelFilter, debug, info, warn};
 use threaded::logging::basic_config;
 use threaded::threaded;
 
-#[threaded]
+/// Python's `%(asctime)s %(levelname)s %(message)s`, with the thread's name.
+const FORMAT: &str = "%(asctime)s [%(threadName)s] %(levelname)-5s %(message)s";
+
+#[threaded(name = "trabalhador-{id}")]
 fn trabalhador(id: u32) {
     debug!("trabalhador {id} começou");
     info!("trabalhador {id} terminou");
@@ -39,6 +52,7 @@ fn main() {
     let path = std::env::temp_dir().join("threaded-myapp.log");
     basic_config()
         .level(LevelFilter::Debug)
+        .format(FORMAT)
         .file(&path)
         .append(false)
         .init()
@@ -49,6 +63,9 @@ fn main() {
     warn!("Isto eh um aviso!");
     for handle in [trabalhador(1), trabalhador(2)] {
         handle.join().expect("trabalhador panicked");
+    }
+    if let Err(error) = basic_config().file(&path).append(false).init() {
+        warn!("a second basic_config() is refused ({error}); the file keeps every line");
     }
 
     println!("--- {} ---", path.display());

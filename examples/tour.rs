@@ -16,23 +16,62 @@
 //!
 //! The servers bind port 0, so the tour never collides with another program;
 //! the tutorials `08`–`11` run them on a fixed address for a second terminal.
+//!
+//! Em português: a aula inteira num só programa, em um ou dois segundos:
+//! threads com nome, o `StopEvent`, a fila com trabalhadores, servidores
+//! TCP e UDP com seus clientes, e o log no terminal. O pânico do item 7 é
+//! de propósito e aparece numa linha só do log. Depois, siga os exemplos
+//! `01` a `13`, um slide por vez.
 
 use std::io;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use log::{LevelFilter, info, warn};
+use threaded::log::{LevelFilter, info, warn};
 use threaded::logging::basic_config;
 use threaded::net::{TcpConnection, TcpServer, UdpClient, UdpServer};
 use threaded::{StopEvent, WorkQueue, threaded};
 
-fn main() -> io::Result<()> {
+/// Errors are printed for a person (`Display`), not as a `Debug` dump.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tour: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts the message of the panic step 4 causes on purpose.
+const ON_PURPOSE: &str = "on purpose:";
+
+/// `spawn_workers` logs a worker's panic in one line; the default panic hook
+/// would print it a second time (with a backtrace under `RUST_BACKTRACE`).
+/// Only the deliberate panic is silenced: any other still shows in full.
+fn quiet_deliberate_panic() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        if !message.is_some_and(|m| m.starts_with(ON_PURPOSE)) {
+            default(info);
+        }
+    }));
+}
+
+fn run() -> io::Result<()> {
     // 1. Logging: time, thread name, level, message. `RUST_LOG=debug` shows more.
     basic_config()
         .level(LevelFilter::Info)
         .init()
         .expect("no other logger is installed yet");
+    quiet_deliberate_panic();
     println!("== 1. logging: every line below the step headers says which thread wrote it");
     info!("the tour starts");
 
@@ -125,7 +164,7 @@ fn work_queue_demo() -> u64 {
     let workers = queue.spawn_workers(3, move |n: u64| {
         // A bug in one item: the worker logs the panic, marks the item done
         // and goes on, so `join` below cannot hang on it.
-        assert!(n != 7, "item {n} is cursed");
+        assert!(n != 7, "{ON_PURPOSE} item {n} is cursed");
         sum.fetch_add(n * n, Ordering::SeqCst);
     });
     for n in 1..=10 {

@@ -14,7 +14,9 @@
 //! | a `Thread` subclass with `stop()` | [`StoppableThread`], [`spawn_stoppable`], `#[threaded(stoppable)]` |
 //! | `queue.Queue` | [`WorkQueue`] |
 //! | `socket`, `socketserver` | [`net`] |
+//! | `Thread(name="worker-1")` | `#[threaded(name = "worker-{id}")]` |
 //! | `logging.basicConfig` | `logging::basic_config` (feature `logging`) |
+//! | `import logging`, `logging.info`, `logging.warning` | [`log`]`::{info, warn}` (feature `logging`; `warn!`, not `warning!`) |
 //! | `except KeyboardInterrupt` | `signal::stop_on_ctrl_c` (feature `ctrlc`) |
 //!
 //! The sections below follow the lecture's order, as the tutorials in
@@ -37,6 +39,27 @@
 //!
 //! let handle = minha_funcao(21); // already running
 //! assert_eq!(handle.join().unwrap(), 42);
+//! ```
+//!
+//! Join the handle. Dropping it detaches the thread, and when `main` returns
+//! every detached thread is killed mid-work (a Python `daemon=True` thread),
+//! so the call warns when its handle is dropped; `let _ = minha_funcao(21);`
+//! detaches on purpose.
+//!
+//! `name = "..."` names the thread; `{arg}` in it formats an argument at each
+//! call, so threads can be told apart in log lines and panics, as Python's
+//! `Thread-1`, `Thread-2`:
+//!
+//! ```
+//! use threaded::threaded;
+//!
+//! #[threaded(name = "worker-{id}")]
+//! fn worker(id: u32) -> String {
+//!     std::thread::current().name().unwrap().to_owned()
+//! }
+//!
+//! assert_eq!(worker(1).join().unwrap(), "worker-1");
+//! assert_eq!(worker(2).join().unwrap(), "worker-2");
 //! ```
 //!
 //! Arguments move into the thread. A borrowed argument is refused at compile
@@ -160,15 +183,17 @@
 //! # 5. Logging
 //!
 //! `logging::basic_config()` is `logging.basicConfig`; its default line shows
-//! the thread's name, so the names `#[threaded]` gives show up in every line:
+//! the thread's name, so the names `#[threaded]` gives show up in every line.
+//! The macros come from [`threaded::log`](log), the `log` crate re-exported,
+//! so a program that logs needs no dependency but `threaded`:
 //!
 //! ```
 //! # #[cfg(feature = "logging")] {
-//! use log::LevelFilter;
+//! use threaded::log::{LevelFilter, info};
 //! use threaded::logging::basic_config;
 //!
 //! basic_config().level(LevelFilter::Info).init().unwrap();
-//! log::info!("ready"); // 2026-11-30T10:00:00.000Z [main] INFO  ready
+//! info!("ready"); // 2026-11-30T10:00:00.000Z [main] INFO  ready
 //! # }
 //! ```
 //!
@@ -178,7 +203,8 @@
 //! `threaded-macro` and everything from `threaded-runtime`; plain
 //! `#[threaded]` expands to `std`-only code, so `threaded-macro` also works
 //! alone. Features, both on by default: `logging` (`logging::basic_config`,
-//! on `env_logger`) and `ctrlc` (`signal::stop_on_ctrl_c`, on `ctrlc`).
+//! on `env_logger`, and the `log` re-export) and `ctrlc`
+//! (`signal::stop_on_ctrl_c`, on `ctrlc`).
 
 #![warn(missing_docs)]
 

@@ -285,8 +285,8 @@ fn ex05_threaded_functions_generic_and_method_are_named_and_joined() {
     let out = run("05_threaded_macro", &[]);
     assert!(out.contains("[minha_funcao] calculando 21 * 2"), "{out}");
     assert!(out.contains("minha_funcao(21) = 42"), "{out}");
-    assert!(out.contains("[descreve] valor = olá"), "{out}");
-    assert!(out.contains("[descreve] valor = 3.5"), "{out}");
+    assert!(out.contains("[descreve-olá] valor = olá"), "{out}");
+    assert!(out.contains("[descreve-3.5] valor = 3.5"), "{out}");
     assert!(
         out.contains("[Contador::conta] contador: 1 + ... + 10 = 55"),
         "{out}"
@@ -326,8 +326,14 @@ fn ex13_log_lines_carry_levels_and_worker_thread_names() {
         ("[main] DEBUG", "Isto eh uma msg de debug"),
         ("[main] INFO ", "Isto eh uma informacao"),
         ("[main] WARN ", "Isto eh um aviso!"),
-        ("[trabalhador] DEBUG", "trabalhador 1 começou"),
-        ("[trabalhador] INFO ", "trabalhador 2 terminou"),
+        ("[trabalhador-1] DEBUG", "trabalhador 1 começou"),
+        ("[trabalhador-1] INFO ", "trabalhador 1 terminou"),
+        ("[trabalhador-2] DEBUG", "trabalhador 2 começou"),
+        ("[trabalhador-2] INFO ", "trabalhador 2 terminou"),
+        (
+            "[main] WARN ",
+            "a second basic_config() is refused (a logger is already installed); the file keeps every line",
+        ),
     ] {
         assert!(
             out.lines().any(|l| l.contains(tag) && l.ends_with(message)),
@@ -340,11 +346,20 @@ fn ex13_log_lines_carry_levels_and_worker_thread_names() {
 fn ex07_workers_drain_the_queue_full_hands_the_item_back_a_panic_does_not_hang_join() {
     // Every line is deterministic: the workers' results are summed or checked
     // as a set, never printed in the order the threads ran.
-    let out = run("07_work_queue", &[]);
+    let output = run_unchecked("07_work_queue", &[]);
+    let out = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}\n{out}\n{log}", output.status);
+    // The deliberate panic is one log line, not the panic hook's message too.
+    let panic_lines: Vec<&str> = log.lines().filter(|l| l.contains("operacao(13)")).collect();
+    assert_eq!(panic_lines.len(), 1, "{log}");
+    assert!(panic_lines[0].contains("ERROR"), "{log}");
+    assert!(!log.contains("panicked at"), "{log}");
     assert_eq!(
         out,
         "\
 == 5 workers, q.join() ==
+workers: func-1, func-2, func-3, func-4, func-5
 q.join() returned: 0 unfinished tasks, sum of the squares of 1..=20 = 2870
 after q.shutdown() the 5 workers returned and were joined
 q.put(21) after shutdown is refused; we got 21 back
@@ -548,12 +563,39 @@ fn tour_shows_every_part_working() {
         "[main] INFO  the tour starts",
         "[square] INFO  computing 3²",
         "[heartbeat] INFO  beat 1",
-        "panicked on an item: item 7 is cursed",
+        "panicked on an item: on purpose: item 7 is cursed",
         "INFO  Connected by 127.0.0.1:",
         "INFO  Received message 'ping' from 127.0.0.1:",
         "[heartbeat] INFO  stopped after",
         "[main] INFO  the tour ends",
     ] {
         assert!(log.contains(expected), "no {expected:?} in the log:\n{log}");
+    }
+    // The deliberate panic is one log line, not the panic hook's message too.
+    assert_eq!(count(&log, "item 7 is cursed"), 1, "{log}");
+    assert!(!log.contains("panicked at"), "{log}");
+}
+
+/// With no server there, a client ends with one line for a person
+/// (`Display`), not a `Debug` dump such as `Custom { kind: .. }`.
+#[test]
+fn ex09_ex11_clients_without_a_server_print_a_readable_error() {
+    for (name, udp) in [("11_tcp_client", false), ("09_udp_client", true)] {
+        // Nothing listens on a port just released (another process taking
+        // it meanwhile would answer, which fails the assert below loudly).
+        let addr = format!("127.0.0.1:{}", free_port(udp));
+        let output = run_unchecked(name, &[&addr]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{name} succeeded:\n{stderr}");
+        let line = stderr
+            .lines()
+            .find(|line| line.starts_with(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("{name} printed no error line:\n{stderr}"));
+        assert!(line.contains(&addr), "{line}");
+        assert!(line.contains("running there?"), "{line}");
+        assert!(
+            !stderr.contains("kind:") && !stderr.contains("Custom {"),
+            "{stderr}"
+        );
     }
 }

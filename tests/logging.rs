@@ -3,7 +3,7 @@
 
 #![cfg(feature = "logging")]
 
-use log::LevelFilter;
+use threaded::log::{self, LevelFilter};
 use threaded::logging::{InitError, basic_config};
 use threaded::threaded;
 
@@ -51,6 +51,23 @@ fn basic_config_writes_thread_names_levels_and_messages_to_a_file() {
         matches!(again, Err(InitError::AlreadyInitialized)),
         "{again:?}"
     );
+    // Python's second basicConfig does nothing; ours says so, and neither
+    // empties the file the first one writes to nor leaves a new one behind.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let same_file = basic_config().file(&path).append(false).init();
+    assert!(
+        matches!(same_file, Err(InitError::AlreadyInitialized)),
+        "{same_file:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    let other = path.with_extension("second.log");
+    let other_file = basic_config().file(&other).init();
+    assert!(
+        matches!(other_file, Err(InitError::AlreadyInitialized)),
+        "{other_file:?}"
+    );
+    assert!(!other.exists(), "a refused init left {}", other.display());
+    log::info!("still logged after the refused inits");
 
     // The logger writes each line before the log call returns.
     let text = std::fs::read_to_string(&path).unwrap();
@@ -66,6 +83,7 @@ fn basic_config_writes_thread_names_levels_and_messages_to_a_file() {
         ("[worker_a] INFO ", "info from a 1"),
         ("[named-b] WARN ", "warning from b"),
         ("] ERROR", "error from main"),
+        ("] INFO ", "still logged after the refused inits"),
     ];
     assert_eq!(lines.len(), expect.len(), "{text}");
     for (line, (tag, message)) in lines.iter().zip(expect) {

@@ -229,3 +229,60 @@ fn dropping_a_stoppable_handle_stops_and_joins_it() {
     // The thread has already finished: its report is waiting, no timeout needed.
     assert_eq!(done_rx.try_recv(), Ok(true));
 }
+
+#[threaded(name = "worker-{id}")]
+fn numbered_worker(id: u32, label: String) -> (Option<String>, String) {
+    (current_name(), label)
+}
+
+#[test]
+fn a_name_placeholder_gives_each_call_its_own_thread_name() {
+    let handles: Vec<_> = (1..=3)
+        .map(|id| numbered_worker(id, format!("job {id}")))
+        .collect();
+    let got: Vec<(Option<String>, String)> =
+        handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let expected: Vec<(Option<String>, String)> = (1..=3)
+        .map(|id| (Some(format!("worker-{id}")), format!("job {id}")))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+/// Its `Display` counts how often it was formatted, and it records the
+/// thread it is dropped on: the name is formatted before the value moves.
+struct Peer {
+    formatted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    witness: DropWitness,
+}
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.formatted
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        f.pad("10.0.0.1")
+    }
+}
+
+#[threaded(name = "conn {peer:>10}|{{ok}}")]
+fn serve_peer(peer: Peer) -> Option<String> {
+    let _ = &peer.witness;
+    current_name()
+}
+
+#[test]
+fn a_name_is_formatted_once_per_call_with_specs_and_escapes_before_the_argument_moves() {
+    let formatted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel();
+    let peer = Peer {
+        formatted: std::sync::Arc::clone(&formatted),
+        witness: DropWitness(tx),
+    };
+    let name = serve_peer(peer).join().unwrap();
+    assert_eq!(name.as_deref(), Some("conn   10.0.0.1|{ok}"));
+    assert_eq!(formatted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The argument still moved into the thread, and was dropped there.
+    assert_eq!(
+        rx.recv_timeout(GUARD).unwrap().as_deref(),
+        Some("conn   10.0.0.1|{ok}")
+    );
+}

@@ -2,7 +2,9 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::{Attribute, Block, FnArg, Item, PatType, Signature, Type, Visibility};
+use syn::{
+    Attribute, Block, FnArg, Ident, Item, Pat, PatIdent, PatType, Signature, Type, Visibility,
+};
 
 /// A function with a body: free, associated, or a method.
 pub(crate) struct Function {
@@ -27,6 +29,24 @@ impl Function {
             FnArg::Typed(pat_type) => Some(pat_type),
             FnArg::Receiver(_) => None,
         })
+    }
+
+    /// The arguments a `name = "...{arg}"` placeholder may use: plainly
+    /// named ones, not `self`, not patterns, not raw identifiers (which
+    /// `format!` cannot name), and not the `StopEvent` of `stoppable`.
+    pub(crate) fn name_arguments(&self, stoppable: bool) -> Vec<&Ident> {
+        self.typed_inputs()
+            .skip(usize::from(stoppable))
+            .filter_map(|input| match &*input.pat {
+                Pat::Ident(PatIdent {
+                    by_ref: None,
+                    subpat: None,
+                    ident,
+                    ..
+                }) if !ident.to_string().starts_with("r#") => Some(ident),
+                _ => None,
+            })
+            .collect()
     }
 }
 

@@ -1,5 +1,6 @@
 //! The options inside `#[threaded(...)]`.
 
+use crate::name::Template;
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
@@ -11,7 +12,7 @@ const VALID: &str = "`name`, `stack_size`, `stoppable`, `crate`";
 /// later errors can point at it.
 #[derive(Default)]
 pub(crate) struct Options {
-    pub(crate) name: Option<(String, Span)>,
+    pub(crate) name: Option<(Template, Span)>,
     pub(crate) stack_size: Option<(Expr, Span)>,
     pub(crate) stoppable: Option<Span>,
     pub(crate) krate: Option<(Path, Span)>,
@@ -80,8 +81,12 @@ fn parse_one(input: ParseStream, options: &mut Options) -> syn::Result<()> {
     match key.to_string().as_str() {
         "name" => {
             repeated(options.name.is_some())?;
-            let value = value_of(input, &key, "a string literal: `name = \"reader\"`")?;
-            options.name = Some((thread_name(&value)?, span));
+            let value = value_of(
+                input,
+                &key,
+                "a string literal: `name = \"reader\"`, or `name = \"worker-{id}\"` to use the argument `id`",
+            )?;
+            options.name = Some((thread_name(value)?, span));
         }
         "stack_size" => {
             repeated(options.stack_size.is_some())?;
@@ -158,20 +163,21 @@ fn value_of(input: ParseStream, key: &Ident, what: &str) -> syn::Result<LitStr> 
     ))
 }
 
-/// A thread name `std::thread::Builder::name` accepts: not empty, no NUL byte.
-fn thread_name(lit: &LitStr) -> syn::Result<String> {
+/// A thread name `std::thread::Builder::name` accepts: not empty, no NUL
+/// byte, and placeholders that name arguments.
+fn thread_name(lit: LitStr) -> syn::Result<Template> {
     let name = lit.value();
     if name.trim().is_empty() {
         return Err(syn::Error::new_spanned(
-            lit,
+            &lit,
             "#[threaded] thread name is blank; write a name such as `name = \"reader\"`, or leave `name` out to use the function's",
         ));
     }
     if name.contains('\0') {
         return Err(syn::Error::new_spanned(
-            lit,
+            &lit,
             "#[threaded] thread name cannot contain a NUL byte (`\\0`); remove it",
         ));
     }
-    Ok(name)
+    Template::parse(lit)
 }

@@ -61,7 +61,10 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
             stop_param = Some(pat_type);
             continue;
         }
-        let (param, rebind) = move_into_thread(pat_type, index);
+        let named = options.name.as_ref().is_some_and(
+            |(name, _)| matches!(&*pat_type.pat, Pat::Ident(arg) if name.uses(&arg.ident)),
+        );
+        let (param, rebind) = move_into_thread(pat_type, index, named);
         inputs.push(FnArg::Typed(param));
         rebinds.push(rebind);
     }
@@ -124,12 +127,14 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         }
     };
 
+    let must_use = must_use(function, stop_param.is_some());
     let safety = &sig.safety;
     let ident = &sig.ident;
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     quote! {
         #(#outer_attrs)*
+        #must_use
         #vis #safety fn #ident #generics(#inputs) -> #return_type #where_clause {
             #(#inner_attrs)*
             let #builder = ::std::thread::Builder::new().name(#name);
@@ -141,14 +146,43 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
     }
 }
 
+/// Dropping the `JoinHandle` detaches the thread, which `main` returning
+/// then kills mid-work: the call warns unless the handle is used.
+///
+/// A `StoppableThread` is `#[must_use]` itself (dropping it stops the
+/// thread), so a second warning would say nothing new; and a `#[must_use]`
+/// the user wrote is theirs to keep.
+fn must_use(function: &Function, stoppable: bool) -> Option<TokenStream> {
+    let written = function
+        .attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("must_use"));
+    // An attribute cannot see whether its function is in a trait `impl`,
+    // where `#[must_use]` is refused (the trait's declaration carries it);
+    // such a function has no visibility, so only those need the `allow`.
+    let in_trait_impl = matches!(function.vis, syn::Visibility::Inherited)
+        .then(|| quote!(#[allow(unused_attributes)]));
+    (!stoppable && !written).then(|| {
+        quote! {
+            #[must_use = "the thread runs on detached and is killed when `main` returns; `.join()` the handle to wait for it, or write `let _ = ...` to detach it on purpose"]
+            #in_trait_impl
+        }
+    })
+}
+
 /// The parameter as the outer function declares it, and the statement that
 /// moves it into the thread. Plain names keep their name so rustdoc shows it;
 /// patterns get a positional name and are destructured inside the thread, so
 /// every argument is dropped there, as Python's `Thread(args=...)` would.
-fn move_into_thread(pat_type: &PatType, index: usize) -> (PatType, TokenStream) {
+///
+/// An argument the thread's name formats has been used, by the name: the
+/// body need not use it again (`fn worker(id: u32)` named `worker-{id}`).
+fn move_into_thread(pat_type: &PatType, index: usize, named: bool) -> (PatType, TokenStream) {
+    let unused = named.then(|| quote!(unused_variables,));
     // `let x = x;` is how the argument moves in; lints about shadowing or
     // using an `_x` binding would flag our rebinding, not the user's code.
     let lints = quote!(#[allow(
+        #unused
         clippy::redundant_locals,
         clippy::shadow_same,
         clippy::shadow_unrelated,
@@ -230,10 +264,8 @@ fn contains_impl_trait(ty: &Type) -> bool {
 /// function's alone. The code names everything by absolute path, so it works
 /// under `#![no_implicit_prelude]` and with shadowed primitive types.
 fn thread_name(function: &Function, options: &attr::Options) -> TokenStream {
-    if let Some((name, span)) = &options.name {
-        return quote_spanned! {*span=>
-            <::std::string::String as ::core::convert::From<&::core::primitive::str>>::from(#name)
-        };
+    if let Some((template, span)) = &options.name {
+        return template.expand(*span);
     }
     let function_name = function.sig.ident.unraw().to_string();
     let owner = quote! {

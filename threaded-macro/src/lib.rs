@@ -28,6 +28,7 @@ mod ast;
 mod attr;
 mod expand;
 mod fallback;
+mod name;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -60,11 +61,28 @@ use proc_macro::TokenStream;
 /// identifier (a method of a tuple, say) is left out. `name = "..."` always
 /// wins.
 ///
+/// # The handle
+///
+/// The generated function is `#[must_use]`: a `JoinHandle` that is dropped
+/// detaches its thread, and when `main` returns every detached thread is
+/// killed mid-work, its output lost. (Python waits for its non-daemon
+/// threads; a detached Rust thread is a daemon thread.) Call `.join()` on the
+/// handle to wait for the thread, or write `let _ = f(..);` to detach it on
+/// purpose. A `stoppable` function returns a `StoppableThread`, which stops
+/// and joins its thread when dropped.
+///
 /// # Options
 ///
 /// Comma separated, each at most once:
 ///
-/// - `name = "reader"`: an explicit thread name;
+/// - `name = "reader"`: an explicit thread name. It may hold `{arg}`
+///   placeholders naming the function's plainly named arguments, formatted
+///   at each call before the arguments move, as by `format!`:
+///   `name = "worker-{id}"` names the threads `worker-1`, `worker-2`, …
+///   (Python's `Thread(name=f"worker-{id}")`). Format specs work
+///   (`{id:03}`, `{label:>w$}` with `w` an argument), `{{` and `}}` are
+///   literal braces; `self`, patterns, the `StopEvent` of `stoppable` and
+///   positional `{}` / `{0}` cannot be used;
 /// - `stack_size = EXPR`: any `usize` expression, passed to
 ///   `std::thread::Builder::stack_size`;
 /// - `stoppable`: the first parameter (after `self`) must be a `StopEvent`,
@@ -82,8 +100,9 @@ use proc_macro::TokenStream;
 /// `async fn`, `const fn`, `extern "ABI" fn`, variadic arguments, `&self` /
 /// `&mut self`, arguments that borrow (`&T`, `&'a T`, `&mut T`, `Cow<'a, T>`;
 /// `&'static T` is fine), the attribute on something that is not a function
-/// with a body, unknown, repeated or malformed options, and `stoppable`
-/// without a leading `StopEvent` parameter.
+/// with a body, unknown, repeated or malformed options, a `name` placeholder
+/// that is not an argument (the error lists those it can use), and
+/// `stoppable` without a leading `StopEvent` parameter.
 ///
 /// # Examples
 ///
@@ -107,6 +126,22 @@ use proc_macro::TokenStream;
 ///
 /// assert_eq!(add(1, 2).join().unwrap(), 3);
 /// assert_eq!(Job(1).run().join().unwrap().as_deref(), Some("Job::run"));
+/// ```
+///
+/// One name per thread, from the arguments, so log lines and panics tell
+/// the workers apart:
+///
+/// ```
+/// use threaded::threaded;
+///
+/// #[threaded(name = "worker-{id}")]
+/// fn work(id: u32) -> String {
+///     std::thread::current().name().unwrap().to_owned()
+/// }
+///
+/// let workers: Vec<_> = (1..=3).map(work).collect();
+/// let names: Vec<String> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+/// assert_eq!(names, ["worker-1", "worker-2", "worker-3"]);
 /// ```
 #[proc_macro_attribute]
 pub fn threaded(args: TokenStream, input: TokenStream) -> TokenStream {

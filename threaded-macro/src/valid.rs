@@ -78,6 +78,12 @@ pub(crate) fn check(function: &Function, options: &Options) -> syn::Result<()> {
             errors.push(Error::new_spanned(borrow.tokens, borrow.message));
         }
     }
+    if let Some((template, _)) = &options.name {
+        let usable = function.name_arguments(options.stoppable.is_some());
+        if let Err(error) = template.check(&usable) {
+            errors.push(error);
+        }
+    }
 
     errors.finish()
 }

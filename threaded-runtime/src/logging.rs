@@ -7,7 +7,8 @@
 //! | `filename="app.log"` | [`.file("app.log")`](Config::file) |
 //! | `filemode="w"` / `"a"` | [`.append(false)`](Config::append) / `.append(true)` (the default, as in Python) |
 //! | `format="%(asctime)s %(threadName)s %(message)s"` | [`.format("%(asctime)s %(threadName)s %(message)s")`](Config::format) |
-//! | `logging.debug(...)`, `info`, `warning`, `error` | `log::debug!(...)`, `info!`, `warn!`, `error!` |
+//! | `logging.debug(...)`, `info`, `warning`, `error`, `critical` | [`log::debug!(...)`](crate::log::debug), `info!`, `warn!`, `error!`, `error!` |
+//! | `import logging` | `use threaded::log::{debug, info, warn, error};` (the [`log`] crate, re-exported: nothing else to add) |
 //!
 //! The default line shows the time, the thread's name, the level and the
 //! message, so the names `#[threaded]` gives its threads show up:
@@ -27,7 +28,23 @@ use std::path::{Path, PathBuf};
 use env_logger::fmt::Formatter;
 use log::{LevelFilter, Record};
 
-/// The format of a line when [`Config::format`] is not given.
+/// The format of a line when [`Config::format`] is not given:
+/// `"%(asctime)s [%(threadName)s] %(levelname)-5s %(message)s"`.
+///
+/// The time in UTC (RFC 3339, milliseconds), the thread's name in brackets,
+/// the level padded to five characters, and the message:
+///
+/// ```text
+/// 2026-11-30T01:30:00.123Z [worker-1] INFO  processing item 3
+/// ```
+///
+/// # Examples
+///
+/// ```
+/// use threaded::logging::DEFAULT_FORMAT;
+///
+/// assert_eq!(DEFAULT_FORMAT, "%(asctime)s [%(threadName)s] %(levelname)-5s %(message)s");
+/// ```
 pub const DEFAULT_FORMAT: &str = "%(asctime)s [%(threadName)s] %(levelname)-5s %(message)s";
 
 /// Starts configuring logging: Python's `logging.basicConfig(...)`.
@@ -38,11 +55,11 @@ pub const DEFAULT_FORMAT: &str = "%(asctime)s [%(threadName)s] %(levelname)-5s %
 /// # Examples
 ///
 /// ```
-/// use log::LevelFilter;
+/// use threaded::log::{LevelFilter, info};
 /// use threaded::logging::basic_config;
 ///
 /// basic_config().level(LevelFilter::Info).init().unwrap();
-/// log::info!("ready");
+/// info!("ready");
 /// ```
 pub fn basic_config() -> Config {
     Config {
@@ -70,7 +87,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// use log::LevelFilter;
+    /// use threaded::log::LevelFilter;
     /// use threaded::logging::basic_config;
     ///
     /// let config = basic_config().level(LevelFilter::Debug);
@@ -90,7 +107,7 @@ impl Config {
     ///
     /// let path = std::env::temp_dir().join("threaded-doc-file.log");
     /// basic_config().file(&path).append(false).init().unwrap();
-    /// log::warn!("to the file");
+    /// threaded::log::warn!("to the file");
     /// assert!(std::fs::read_to_string(&path).unwrap().contains("to the file"));
     /// ```
     pub fn file(mut self, path: impl AsRef<Path>) -> Self {
@@ -137,6 +154,11 @@ impl Config {
 
     /// Installs the logger for the whole program.
     ///
+    /// A second call returns its error and touches nothing: the first
+    /// logger stays, and the file it writes to is neither truncated nor
+    /// reopened, even by `.append(false)` (Python's `basicConfig` likewise
+    /// does nothing once logging is configured).
+    ///
     /// # Errors
     ///
     /// [`InitError::Format`] for an unknown placeholder in
@@ -155,12 +177,32 @@ impl Config {
     /// assert!(matches!(basic_config().init(), Err(InitError::AlreadyInitialized)));
     /// ```
     pub fn init(self) -> Result<(), InitError> {
-        self.builder()?
-            .try_init()
-            .map_err(|_| InitError::AlreadyInitialized)
+        let truncate = self.file.is_some() && !self.append;
+        let (mut builder, file) = self.builder_keeping_contents()?;
+        let logger = builder.build();
+        let level = logger.filter();
+        // Installed before the file is emptied: if a logger is already
+        // there, the file (maybe the one it writes to) keeps every line.
+        if log::set_boxed_logger(Box::new(logger)).is_err() {
+            if let Some(file) = &file {
+                file.forget_if_created();
+            }
+            return Err(InitError::AlreadyInitialized);
+        }
+        // Nothing is logged yet: the maximum level is still `Off`.
+        let truncated = match (&file, truncate) {
+            (Some(file), true) => file.truncate(),
+            _ => Ok(()),
+        };
+        log::set_max_level(level);
+        truncated
     }
 
-    fn builder(self) -> Result<env_logger::Builder, InitError> {
+    /// The logger's builder, with its file opened for writing but not yet
+    /// truncated, which [`init`](Config::init) does once the logger is in.
+    fn builder_keeping_contents(
+        self,
+    ) -> Result<(env_logger::Builder, Option<OpenedFile>), InitError> {
         let pieces = parse_format(&self.format)?;
         let mut builder = env_logger::Builder::new();
         builder.filter_level(self.level);
@@ -168,19 +210,63 @@ impl Config {
             builder.parse_filters(&filters);
         }
         builder.format(move |out, record| write_line(out, record, &pieces));
-        if let Some(path) = self.file {
-            let file = OpenOptions::new()
-                .create(true)
-                .write(true)
-                .append(self.append)
-                .truncate(!self.append)
-                .open(&path)
-                .map_err(|source| InitError::File { path, source })?;
-            builder
-                .target(env_logger::Target::Pipe(Box::new(file)))
-                .write_style(env_logger::WriteStyle::Never);
+        let Some(path) = self.file else {
+            return Ok((builder, None));
+        };
+        let existed = path.exists();
+        let opened = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(self.append)
+            .open(&path)
+            .and_then(|file| Ok((file.try_clone()?, file)));
+        let (handle, file) = match opened {
+            Ok(files) => files,
+            Err(source) => return Err(InitError::File { path, source }),
+        };
+        builder
+            .target(env_logger::Target::Pipe(Box::new(file)))
+            .write_style(env_logger::WriteStyle::Never);
+        let opened = OpenedFile {
+            path,
+            handle,
+            created: !existed,
+        };
+        Ok((builder, Some(opened)))
+    }
+
+    #[cfg(test)]
+    fn builder(self) -> Result<env_logger::Builder, InitError> {
+        let truncate = self.file.is_some() && !self.append;
+        let (builder, file) = self.builder_keeping_contents()?;
+        if let (Some(file), true) = (file, truncate) {
+            file.truncate()?;
         }
         Ok(builder)
+    }
+}
+
+/// The log file [`Config::init`] opened, kept to truncate it once the logger
+/// is installed, or to remove it again if it was created for nothing.
+struct OpenedFile {
+    path: PathBuf,
+    handle: std::fs::File,
+    created: bool,
+}
+
+impl OpenedFile {
+    fn truncate(&self) -> Result<(), InitError> {
+        self.handle.set_len(0).map_err(|source| InitError::File {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    fn forget_if_created(&self) {
+        if self.created {
+            // Best effort: the file is empty and ours; failing to remove it loses nothing.
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 

@@ -34,10 +34,12 @@ pub use workers::Tasks;
 ///
 /// Clones share one queue. `WorkQueue<T>` is `Send + Sync` when `T: Send`.
 ///
-/// A put and a get on a queue that is neither full nor empty cost flume's `try_send` and
-/// `try_recv` plus, for the put, one atomic add before the send and one atomic subtract
-/// after it; [`task_done`](Self::task_done) is one compare-and-swap and wakes nobody unless
-/// a thread is in [`join`](Self::join). A caller that has to wait spins briefly, then parks.
+/// A put costs flume's `try_send` and three atomic operations, a get one compare-and-swap
+/// and flume's `try_recv`, and [`task_done`](Self::task_done) one compare-and-swap on a
+/// cache line producers never write; nobody is woken unless somebody sleeps. A getter that
+/// finds the queue empty spins briefly on an atomic count of ready items (never on flume's
+/// lock), then parks; a put wakes a parked getter only when no other getter is spinning,
+/// so a pool of more workers than cores does not turn every put into a system call.
 ///
 /// | Python `queue.Queue` | `WorkQueue` |
 /// |---|---|

@@ -294,13 +294,19 @@ fn tokio_tasks_put_while_std_threads_get() {
 struct DropWhenWoken<F> {
     fut: Option<Pin<Box<F>>>,
     polled: bool,
+    asleep: Arc<AtomicBool>,
 }
 
-fn drop_when_woken<F: Future>(fut: F) -> DropWhenWoken<F> {
-    DropWhenWoken {
+/// Also returns a flag set once the first poll returned `Pending`. Until then the waiter
+/// may be registered and still polling, and would take a notification itself.
+fn drop_when_woken<F: Future>(fut: F) -> (DropWhenWoken<F>, Arc<AtomicBool>) {
+    let asleep = Arc::new(AtomicBool::new(false));
+    let fut = DropWhenWoken {
         fut: Some(Box::pin(fut)),
         polled: false,
-    }
+        asleep: Arc::clone(&asleep),
+    };
+    (fut, asleep)
 }
 
 impl<F: Future> Future for DropWhenWoken<F> {
@@ -314,7 +320,11 @@ impl<F: Future> Future for DropWhenWoken<F> {
         }
         self.polled = true;
         let fut = self.fut.as_mut().expect("polled after completion");
-        fut.as_mut().poll(cx).map(Some)
+        let poll = fut.as_mut().poll(cx).map(Some);
+        if poll.is_pending() {
+            self.asleep.store(true, SeqCst);
+        }
+        poll
     }
 }
 
@@ -324,11 +334,13 @@ fn a_notified_then_dropped_get_async_passes_the_item_on() {
         const ROUNDS: u64 = 50;
         let q = WorkQueue::new();
         for round in 0..ROUNDS {
-            let first = {
+            let (first, asleep) = {
                 let q = q.clone();
-                tokio::spawn(async move { drop_when_woken(q.get_async()).await })
+                let (get, asleep) = drop_when_woken(async move { q.get_async().await });
+                (tokio::spawn(get), asleep)
             };
-            until("the first getter waits", || blocked_getters(&q) == 1).await;
+            until("the first getter sleeps", || asleep.load(SeqCst)).await;
+            assert_eq!(blocked_getters(&q), 1);
             let second = {
                 let q = q.clone();
                 tokio::spawn(async move { q.get_async().await })
@@ -353,11 +365,13 @@ fn a_notified_then_dropped_put_async_drops_its_item_and_passes_the_room_on() {
         let q = WorkQueue::bounded(1);
         q.put(Tracked::new(0, &drops)).unwrap();
         for round in 1..=ROUNDS {
-            let first = {
+            let (first, asleep) = {
                 let (q, item) = (q.clone(), Tracked::new(1000 + round, &drops));
-                tokio::spawn(async move { drop_when_woken(q.put_async(item)).await })
+                let (put, asleep) = drop_when_woken(async move { q.put_async(item).await });
+                (tokio::spawn(put), asleep)
             };
-            until("the first putter waits", || blocked_putters(&q) == 1).await;
+            until("the first putter sleeps", || asleep.load(SeqCst)).await;
+            assert_eq!(blocked_putters(&q), 1);
             let second = {
                 let (q, item) = (q.clone(), Tracked::new(round, &drops));
                 tokio::spawn(async move { q.put_async(item).await })

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, blocked_getters, blocked_putters, within};
+use common::{GUARD, blocked_getters, blocked_putters, joiners, within};
 use threaded::{GetError, PutError, WorkQueue};
 use tokio::task::{JoinHandle, spawn_blocking, yield_now};
 use tokio::time::timeout;
@@ -802,5 +802,115 @@ fn shutdown_under_load_loses_no_item() {
         assert_eq!(ledger.count(), accepted);
         assert_eq!(q.unfinished_tasks(), 0);
         assert!(q.is_empty());
+    });
+}
+
+#[test]
+fn shutdown_now_wakes_waiting_tasks_and_releases_join() {
+    on_tokio(|| async {
+        let drops = Arc::new(AtomicU64::new(0));
+        let empty = WorkQueue::<Tracked>::new();
+        let full = WorkQueue::bounded(2);
+        full.put(Tracked::new(0, &drops)).unwrap();
+        full.put(Tracked::new(1, &drops)).unwrap();
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = empty.clone();
+                tokio::spawn(async move { q.get_async().await.map(|t| t.v) })
+            })
+            .collect();
+        let putters: Vec<_> = (10..13)
+            .map(|v| {
+                let (q, item) = (full.clone(), Tracked::new(v, &drops));
+                tokio::spawn(async move { q.put_async(item).await })
+            })
+            .collect();
+        let joiner = {
+            let q = full.clone();
+            spawn_blocking(move || q.join())
+        };
+        until("getters, putters and the joiner wait", || {
+            blocked_getters(&empty) == 2 && blocked_putters(&full) == 3 && joiners(&full) == 1
+        })
+        .await;
+        empty.shutdown_now();
+        full.shutdown_now();
+        joiner.await.unwrap();
+        assert_eq!(full.unfinished_tasks(), 0);
+        assert_eq!(drops.load(SeqCst), 2, "the two queued items are discarded");
+        for g in getters {
+            assert_eq!(g.await.unwrap(), Err(GetError::ShutDown));
+        }
+        let mut back = vec![];
+        for p in putters {
+            back.push(p.await.unwrap().unwrap_err().into_inner());
+        }
+        assert_eq!(
+            drops.load(SeqCst),
+            2,
+            "a refused item is handed back, not dropped"
+        );
+        let mut values: Vec<_> = back.iter().map(|t| t.v).collect();
+        values.sort_unstable();
+        assert_eq!(values, [10, 11, 12]);
+        drop(back);
+        assert_eq!(drops.load(SeqCst), 5);
+        assert!(full.get_async().await.is_err_and(|e| e.is_shut_down()));
+    });
+}
+
+/// An item whose `Drop` panics, as a buggy user type may.
+struct PanicsOnDrop(u64);
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if !thread::panicking() {
+            panic!("PanicsOnDrop({}) dropped", self.0);
+        }
+    }
+}
+
+#[test]
+fn a_cancelled_put_whose_item_panics_on_drop_leaves_the_queue_sound() {
+    on_tokio(|| async {
+        let q = WorkQueue::bounded(1);
+        q.put(PanicsOnDrop(0)).unwrap();
+        // Aborted while it waits: tokio drops the future, the item's drop panics.
+        let aborted = {
+            let q = q.clone();
+            tokio::spawn(async move { q.put_async(PanicsOnDrop(1)).await.map_err(|_| ()) })
+        };
+        until("the putter waits", || blocked_putters(&q) == 1).await;
+        aborted.abort();
+        assert!(aborted.await.unwrap_err().is_panic());
+        assert_eq!(
+            blocked_putters(&q),
+            0,
+            "the panicking put stayed registered"
+        );
+        // Notified, then dropped: the room must still reach the next putter.
+        let (notified, asleep) = {
+            let q = q.clone();
+            let (put, asleep) =
+                drop_when_woken(async move { q.put_async(PanicsOnDrop(2)).await.map_err(|_| ()) });
+            (tokio::spawn(put), asleep)
+        };
+        until("the first putter sleeps", || asleep.load(SeqCst)).await;
+        let next = {
+            let q = q.clone();
+            tokio::spawn(async move { q.put_async(PanicsOnDrop(3)).await.map_err(|_| ()) })
+        };
+        until("both putters wait", || blocked_putters(&q) == 2).await;
+        std::mem::forget(q.get_async().await.unwrap());
+        assert!(notified.await.unwrap_err().is_panic());
+        assert_eq!(next.await.unwrap(), Ok(()), "the room was not passed on");
+        assert_eq!(q.unfinished_tasks(), 2);
+        let last = q.try_get().ok().map(|item| {
+            let v = item.0;
+            std::mem::forget(item);
+            v
+        });
+        assert_eq!(last, Some(3));
+        assert_eq!(blocked_putters(&q), 0);
     });
 }

@@ -914,3 +914,60 @@ fn a_cancelled_put_whose_item_panics_on_drop_leaves_the_queue_sound() {
         assert_eq!(blocked_putters(&q), 0);
     });
 }
+
+#[test]
+fn every_round_of_puts_wakes_getters_of_both_kinds_asleep() {
+    on_tokio(|| async {
+        const ROUNDS: u64 = 150;
+        const THREADS: usize = 2;
+        const TASKS: usize = 3;
+        // Round r puts r % 7 + 1 items: fewer, as many, and more than there are getters.
+        let n: u64 = (0..ROUNDS).map(|r| r % 7 + 1).sum();
+        let q = WorkQueue::bounded(4);
+        let ledger = Ledger::new(n);
+        let threads: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let (q, ledger) = (q.clone(), Arc::clone(&ledger));
+                thread::spawn(move || {
+                    while let Ok(task) = q.get_task() {
+                        ledger.record(*task);
+                    }
+                })
+            })
+            .collect();
+        let tasks: Vec<_> = (0..TASKS).map(|_| spawn_consumer(&q, &ledger)).collect();
+        let mut next = 0;
+        for round in 0..ROUNDS {
+            // Every getter asleep: a put now has to wake one, and a lost wake-up strands
+            // an item with nobody left awake, so `join` below never returns.
+            until("every getter sleeps", || {
+                blocked_getters(&q) == THREADS + TASKS
+            })
+            .await;
+            let values = next..next + round % 7 + 1;
+            next = values.end;
+            if round % 2 == 0 {
+                for v in values {
+                    q.put_async(v).await.unwrap();
+                }
+            } else {
+                let q = q.clone();
+                spawn_blocking(move || values.for_each(|v| q.put(v).unwrap()))
+                    .await
+                    .unwrap();
+            }
+            let q2 = q.clone();
+            spawn_blocking(move || q2.join()).await.unwrap();
+            assert_eq!(ledger.count(), next, "round {round}");
+        }
+        q.shutdown();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        spawn_blocking(move || threads.into_iter().for_each(|t| t.join().unwrap()))
+            .await
+            .unwrap();
+        ledger.assert_all_received();
+        assert_eq!(q.unfinished_tasks(), 0);
+    });
+}

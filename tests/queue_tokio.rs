@@ -38,12 +38,16 @@ where
     });
 }
 
-/// Waits, yielding to the runtime, until `cond` holds; panics after [`GUARD`].
+/// Waits until `cond` holds; panics after [`GUARD`].
+///
+/// Yields to the runtime and to the OS in turn: on `block_on`'s thread a tokio yield alone
+/// would spin on a core the threads and tasks being waited for need (the machine has two).
 async fn until(what: &str, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
         assert!(start.elapsed() < GUARD, "timed out waiting until {what}");
         yield_now().await;
+        thread::yield_now();
     }
 }
 
@@ -969,5 +973,69 @@ fn every_round_of_puts_wakes_getters_of_both_kinds_asleep() {
             .unwrap();
         ledger.assert_all_received();
         assert_eq!(q.unfinished_tasks(), 0);
+    });
+}
+
+#[test]
+fn every_round_of_gets_wakes_putters_of_both_kinds_asleep() {
+    on_tokio(|| async {
+        const EACH: u64 = 40;
+        const THREADS: u64 = 2;
+        const TASKS: u64 = 3;
+        let n = (THREADS + TASKS) * EACH;
+        let q = WorkQueue::bounded(2);
+        let finished = Arc::new(AtomicU64::new(0));
+        let threads: Vec<_> = (0..THREADS)
+            .map(|p| {
+                let (q, finished) = (q.clone(), Arc::clone(&finished));
+                thread::spawn(move || {
+                    for v in p * EACH..(p + 1) * EACH {
+                        q.put(v).unwrap();
+                    }
+                    finished.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        let tasks: Vec<_> = (THREADS..THREADS + TASKS)
+            .map(|p| {
+                let (q, finished) = (q.clone(), Arc::clone(&finished));
+                tokio::spawn(async move {
+                    for v in p * EACH..(p + 1) * EACH {
+                        q.put_async(v).await.unwrap();
+                    }
+                    finished.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        let ledger = Ledger::new(n);
+        let mut round = 0;
+        while ledger.count() < n {
+            // The queue full and every putter with items left asleep: the gets below have
+            // to wake one for each slot, or the queue never fills again.
+            until("the queue is full and every putter sleeps", || {
+                let alive = (THREADS + TASKS - finished.load(SeqCst)) as usize;
+                (alive == 0 || q.is_full()) && blocked_putters(&q) == alive
+            })
+            .await;
+            for _ in 0..(round % 2 + 1).min(q.len()) {
+                let v = if round % 2 == 0 {
+                    q.get_async().await
+                } else {
+                    let q = q.clone();
+                    spawn_blocking(move || q.get()).await.unwrap()
+                };
+                ledger.record(v.unwrap());
+            }
+            round += 1;
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        spawn_blocking(move || threads.into_iter().for_each(|t| t.join().unwrap()))
+            .await
+            .unwrap();
+        ledger.assert_all_received();
+        assert!(q.is_empty());
+        assert_eq!(blocked_putters(&q), 0);
     });
 }

@@ -34,9 +34,9 @@ pub use workers::Tasks;
 ///
 /// Clones share one queue. `WorkQueue<T>` is `Send + Sync` when `T: Send`.
 ///
-/// A put costs flume's `try_send` and three atomic operations, a get one compare-and-swap
-/// and flume's `try_recv`, and [`task_done`](Self::task_done) one compare-and-swap on a
-/// cache line producers never write; nobody is woken unless somebody sleeps. A getter that
+/// A put costs flume's `try_send` and three atomic operations, a get a compare-and-swap,
+/// flume's `try_recv` and an atomic add, and [`task_done`](Self::task_done) one
+/// compare-and-swap on a cache line producers never write; nobody is woken unless somebody sleeps. A getter that
 /// finds the queue empty spins briefly on an atomic count of ready items (never on flume's
 /// lock), then parks; a put wakes a parked getter only when no other getter is spinning,
 /// so a pool of more workers than cores does not turn every put into a system call.

@@ -22,13 +22,18 @@
 //! bits 24..64  tasks done, a 40-bit count that wraps
 //! ```
 //!
-//! Unfinished tasks are `puts - done` (mod 2^40); a put panics before that reaches 2^39. A put
-//! costs two atomic operations on the producers' line around its flume send, a get costs
-//! flume's `try_recv` alone, and `task_done` one compare-and-swap on the consumers' line: it
-//! checks "not more task_done calls than puts" against a copy of the settled put count kept
-//! on its own line (`puts - in-flight` never decreases, so an old copy is a safe lower bound)
-//! and reads the producers' word only when that copy is used up. So producers and consumers
-//! share no written cache line but flume's.
+//! Unfinished tasks are `puts - done` (mod 2^40); a put panics before that reaches 2^39.
+//!
+//! Between the two sits `ready`: items sent and not yet claimed (and getters spinning for
+//! one). A put adds to it after its send; a get claims one from it before its `try_recv`,
+//! so that getters wait on an atomic rather than on flume's lock.
+//!
+//! `task_done` is one compare-and-swap on the consumers' line. It checks "not more
+//! task_done calls than puts" against counts kept on that line: the items taken so far
+//! (each one a put that cannot fail any more), else a copy of the settled put count
+//! (`puts - in-flight` never decreases, so an old copy is a safe lower bound); only when
+//! both are used up (a task_done for an item nobody took, as Python allows) does it read
+//! the producers' word.
 //!
 //! Who sleeps where: joiners on `all_done`, blocked getters and putters in their
 //! [`WaitList`]s. Each side sets its flag before its last check and the other side reads the
@@ -101,6 +106,10 @@ struct DoneLine {
     word: AtomicU64,
     /// A settled put count (`puts - in-flight`) read from the producers' word at some point.
     settled_seen: AtomicU64,
+    /// Items taken by getters, ever (wrapping). Every one was put for good (a put cannot
+    /// fail once its item is ready), so `done < taken` lets `task_done` go ahead without
+    /// reading the producers' line, also when the consumers keep right up with them.
+    taken: AtomicU64,
 }
 
 pub(super) struct Inner<T> {
@@ -150,6 +159,7 @@ impl<T> Inner<T> {
             done: Padded(DoneLine {
                 word: AtomicU64::new(0),
                 settled_seen: AtomicU64::new(0),
+                taken: AtomicU64::new(0),
             }),
             getters: WaitList::new(GETTERS_WAIT),
             putters: WaitList::new(PUTTERS_WAIT),
@@ -283,7 +293,7 @@ impl<T> Inner<T> {
     }
 
     /// After an item left the channel: wake one putter waiting for room, if any.
-    pub(super) fn taken(&self) {
+    pub(super) fn slot_freed(&self) {
         if self.capacity.is_some() && self.done.word.load(SeqCst) & PUTTERS_WAIT != 0 {
             self.putters.notify_one(&self.done.word);
         }
@@ -315,7 +325,8 @@ impl<T> Inner<T> {
             .chan
             .try_recv()
             .expect("WorkQueue: a claimed item is in the channel");
-        self.taken();
+        self.done.taken.fetch_add(1, Relaxed);
+        self.slot_freed();
         Some(item)
     }
 
@@ -413,7 +424,10 @@ impl<T> Inner<T> {
             // Each put in flight counted one task before knowing whether its send succeeds,
             // so only settled puts may be marked done; while puts are in flight and none is
             // settled yet, wait for them (one try_send each).
-            let mut room = diff(line.settled_seen.load(Relaxed), done);
+            let mut room = diff(line.taken.load(Relaxed), done);
+            if room == 0 || room >= MAX_TASKS {
+                room = diff(line.settled_seen.load(Relaxed), done);
+            }
             if room == 0 || room >= MAX_TASKS {
                 let puts = self.put_word.load(SeqCst);
                 let settled = diff(count(puts), inflight(puts));

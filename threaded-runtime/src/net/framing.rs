@@ -85,7 +85,8 @@ impl ReadBuffer {
             scanned = data.len();
             // A '\r' may still be followed by '\n', so it does not count yet.
             let pending = strip_cr(data).len();
-            if pending > max_line || data.len() > max_line + 1 {
+            // Saturating: `max_line` may be `usize::MAX`, "no limit".
+            if pending > max_line || data.len() > max_line.saturating_add(1) {
                 return Err(line_too_long(max_line));
             }
             if self.fill(r, CHUNK)? == 0 {
@@ -132,7 +133,15 @@ impl ReadBuffer {
                 format!("frame of {len} bytes is longer than max_frame ({max_frame} bytes)"),
             ));
         }
-        let total = HEADER + len;
+        // Only a 32-bit target can overflow here, with a `max_frame` near
+        // `usize::MAX`: such a frame could not be held in memory anyway.
+        let Some(total) = len.checked_add(HEADER) else {
+            self.consume(HEADER);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("frame of {len} bytes does not fit in memory"),
+            ));
+        };
         while self.buffered().len() < total {
             let missing = total - self.buffered().len();
             if self.fill(r, missing)? == 0 {
@@ -327,6 +336,33 @@ mod tests {
         let err = buf.read_frame(&mut r, 1024).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(buf.buf.capacity() <= MAX_CHUNK);
+    }
+
+    #[test]
+    fn usize_max_limits_accept_lines_and_frames_without_overflow() {
+        // `max_line + 1` used to overflow: a panic in debug builds, every
+        // line refused in release ones.
+        let mut wire = b"a line\r\nlast".to_vec();
+        let mut buf = ReadBuffer::default();
+        let mut r = trickle(&wire, 3);
+        assert_eq!(
+            buf.read_line(&mut r, usize::MAX).unwrap().as_deref(),
+            Some("a line")
+        );
+        assert_eq!(
+            buf.read_line(&mut r, usize::MAX).unwrap().as_deref(),
+            Some("last")
+        );
+        assert_eq!(buf.read_line(&mut r, usize::MAX).unwrap(), None);
+
+        wire = frame_header(5).unwrap().to_vec();
+        wire.extend_from_slice(b"abcde");
+        let mut r = trickle(&wire, 2);
+        assert_eq!(
+            buf.read_frame(&mut r, usize::MAX).unwrap(),
+            Some(b"abcde".to_vec())
+        );
+        assert_eq!(buf.read_frame(&mut r, usize::MAX).unwrap(), None);
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! | `socket.create_connection(addr)` | [`TcpConnection::connect`] |
 //! | `socketserver.ThreadingUDPServer(addr, Handler)` | [`UdpServer::bind`] + [`UdpServer::spawn`] |
 //! | `sock.sendto(data, addr)` + `sock.recvfrom(n)` | [`UdpClient::request`] |
-//! | `sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | always on for servers and clients |
+//! | `sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | always on for TCP; UDP binds are exclusive ([`UdpServer::bind`]) |
+//! | `server.serve_forever()` on a server thread | [`ServerHandle::wait`] |
 //! | `sock.listen(n)` | [`TcpServer::backlog`] |
 //!
 //! # Examples
@@ -54,15 +55,12 @@
 //! the shutdown at `info`, each connection at `debug`, a handler's error at
 //! `warn` and its panic at `error`, always with the peer's address.
 
-mod connection;
-mod framing;
-mod registry;
-mod server;
+mod handle;
+mod skeleton;
 mod socket;
 mod tcp;
 mod udp;
 
-pub use connection::TcpConnection;
-pub use server::{ServerHandle, ServerStats};
-pub use tcp::TcpServer;
+pub use handle::{ServerHandle, ServerStats};
+pub use tcp::{TcpConnection, TcpServer};
 pub use udp::{UdpClient, UdpServer};

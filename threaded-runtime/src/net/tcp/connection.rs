@@ -4,7 +4,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use super::framing::{self, ReadBuffer};
-use super::socket;
+use crate::net::socket;
 
 const DEFAULT_MAX_LINE: usize = 64 * 1024;
 const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;

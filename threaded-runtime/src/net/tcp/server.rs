@@ -11,9 +11,9 @@ use socket2::Socket;
 
 use super::connection::TcpConnection;
 use super::registry::{Registry, Slot};
-use super::server::{Counters, ServerHandle, panic_message};
-use super::socket;
 use crate::StopEvent;
+use crate::net::handle::{Counters, ServerHandle, panic_message};
+use crate::net::{skeleton, socket};
 
 /// Python's `request_queue_size` is 5, a 1990s number: at the connection cap
 /// waiting clients queue here, and a full backlog turns a connect into a 1 s
@@ -25,9 +25,6 @@ const DEFAULT_GRACE: Duration = Duration::from_secs(5);
 /// the grace period; a handler blocked on something else than its socket is
 /// left running (detached) after that, so `shutdown` always returns.
 const AFTER_GRACE: Duration = Duration::from_secs(1);
-/// The pause after an `accept` error such as running out of file
-/// descriptors, so the loop does not spin while none can be had.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// A TCP server that runs each connection's handler on its own thread:
 /// Python's `socketserver.ThreadingTCPServer`.
@@ -40,7 +37,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// The handler is a closure `Fn(TcpConnection) -> io::Result<()>`, the
 /// `handle` method of a `BaseRequestHandler`. When it returns `Err` or
 /// panics, the error is logged with the peer's address and counted in
-/// [`ServerStats::errors`](super::ServerStats::errors); the server goes on.
+/// [`ServerStats::errors`](crate::net::ServerStats::errors); the server goes on.
 ///
 /// # Examples
 ///
@@ -154,7 +151,7 @@ impl TcpServer {
     /// client that trickles a byte now and then, each within the timeout,
     /// keeps its handler reading a line for up to `max_line` reads. Cap the
     /// connection with [`max_connections`](Self::max_connections), a smaller
-    /// [`set_max_line`](super::TcpConnection::set_max_line), or a deadline
+    /// [`set_max_line`](crate::net::TcpConnection::set_max_line), or a deadline
     /// of the handler's own where that matters.
     ///
     /// # Examples
@@ -268,13 +265,13 @@ impl TcpServer {
     {
         let local_addr = self.local_addr;
         let counters = Arc::new(Counters::default());
-        let stop = StopEvent::new();
         let running = self.prepare(handler, &counters)?;
-        let loop_stop = stop.clone();
-        let thread = thread::Builder::new()
-            .name(format!("tcp-server {local_addr}"))
-            .spawn(move || running.run(&loop_stop))?;
-        Ok(ServerHandle::new(local_addr, stop, counters, thread))
+        skeleton::spawn(
+            format!("tcp-server {local_addr}"),
+            local_addr,
+            counters,
+            move |stop| running.run(stop),
+        )
     }
 
     /// Runs the accept loop on the calling thread until `stop` is set, then
@@ -402,38 +399,44 @@ impl Running {
     fn run(self, stop: &StopEvent) -> io::Result<()> {
         let addr = self.local_addr;
         log::info!("tcp server listening on {addr}");
-
-        // The accept loop blocks in accept() or waits for a free slot; this
-        // thread turns the stop event into a wake-up of both, so stopping an
-        // idle server takes no polling and no timeout.
-        let waker = {
-            let stop = stop.clone();
-            let registry = Arc::clone(&self.registry);
-            let listener = self.listener.try_clone()?;
-            thread::Builder::new()
-                .name(format!("tcp-stop {addr}"))
-                .spawn(move || {
-                    stop.wait();
-                    registry.close();
-                    socket::wake_accept(&listener, addr);
-                })?
+        let (registry, grace) = (Arc::clone(&self.registry), self.shutdown_grace);
+        let listener = self.listener.try_clone()?;
+        let running = Arc::new(self);
+        let accepting = {
+            let (running, stop) = (Arc::clone(&running), stop.clone());
+            move |_| running.accept_loop(&stop)
         };
+        // The accept loop blocks in accept() or waits for a free slot: the
+        // wake-up ends both, so stopping an idle server takes no polling.
+        let wake = || {
+            registry.close();
+            socket::wake_accept(&listener, addr);
+        };
+        let left = skeleton::run_loops(
+            1,
+            |_| format!("tcp-accept {addr}"),
+            accepting,
+            stop,
+            wake,
+            AFTER_GRACE,
+        )?;
+        if left > 0 {
+            log::warn!("tcp server on {addr}: the accept loop did not end when woken");
+        }
+        // The last listener: closing it refuses the clients still in the
+        // backlog at once instead of leaving them to time out.
+        drop(listener);
+        drop(running);
 
-        self.accept_loop(stop);
-        // Refuses the clients still in the backlog at once instead of leaving
-        // them to time out.
-        drop(self.listener);
-        let _ = waker.join();
-
-        let live = self.registry.live();
+        let live = registry.live();
         log::info!("tcp server on {addr} stopping, {live} connection(s) in flight");
-        if !self.registry.wait_empty(self.shutdown_grace) {
-            self.registry.shutdown_all();
-            if !self.registry.wait_empty(AFTER_GRACE) {
+        if !registry.wait_empty(grace) {
+            registry.shutdown_all();
+            if !registry.wait_empty(AFTER_GRACE) {
                 log::warn!(
                     "tcp server on {addr}: {} handler(s) still running after their sockets \
                      were shut down; leaving them behind",
-                    self.registry.live()
+                    registry.live()
                 );
             }
         }
@@ -442,29 +445,20 @@ impl Running {
     }
 
     fn accept_loop(&self, stop: &StopEvent) {
-        while self.registry.wait_for_slot() {
-            match self.listener.accept() {
-                Ok((stream, peer)) => {
-                    if stop.is_set() {
-                        break;
-                    }
-                    self.start(stream, peer);
+        let what = format!("tcp server on {}: accept", self.local_addr);
+        skeleton::receive_loop(
+            &what,
+            stop,
+            &mut (),
+            |()| {
+                if !self.registry.wait_for_slot() {
+                    // Closed: only the wake-up does that, after the stop.
+                    return Err(io::ErrorKind::NotConnected.into());
                 }
-                Err(_) if stop.is_set() => break,
-                Err(e) => match e.kind() {
-                    // The client gave up while queued: nothing to do.
-                    io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted => {}
-                    _ => {
-                        log::error!("tcp server on {}: accept failed: {e}", self.local_addr);
-                        // Mostly "too many open files": wait for handlers to
-                        // close some, still waking at once on stop.
-                        if stop.wait_timeout(ACCEPT_BACKOFF) {
-                            break;
-                        }
-                    }
-                },
-            }
-        }
+                self.listener.accept()
+            },
+            |(), (stream, peer)| self.start(stream, peer),
+        );
     }
 
     fn start(&self, stream: TcpStream, peer: SocketAddr) {

@@ -49,6 +49,33 @@
 //! # }
 //! ```
 //!
+//! # Addresses and options: std's signatures
+//!
+//! One rule holds across the module: a method that std's sockets also have
+//! (`local_addr`, `peer_addr`, `set_read_timeout`, `set_write_timeout`,
+//! `set_nodelay`) has the signature std gives it — it takes `&self` and
+//! returns `io::Result` — even where the value is known and cannot fail
+//! ([`TcpServer::local_addr`], read once at bind), so code moves between
+//! `std::net` and `threaded::net` without edits. Methods std has no
+//! counterpart for follow their own nature: [`ServerHandle::local_addr`]
+//! returns a plain `SocketAddr` (a running server's address is known), and
+//! the limits of a connection's own buffer
+//! ([`TcpConnection::set_max_line`], [`set_message_timeout`](TcpConnection::set_message_timeout))
+//! take `&mut self`, since they change the connection and not its socket.
+//!
+//! [`TcpConnection`] is also a std stream: `Read`, `Write` and `BufRead`
+//! over the buffer its lines and frames use, so `recv_line` and
+//! `read_to_end`, `lines()` or `io::copy` can take turns on one connection.
+//!
+//! # Limits a server sets for every connection
+//!
+//! [`TcpServer::max_line`], [`TcpServer::max_frame`] and
+//! [`TcpServer::message_timeout`] bound what one client can cost: how much it
+//! makes the handler buffer, and how long one line or frame may take once
+//! it has begun — with [`TcpServer::read_timeout`] bounding the silence
+//! before it. Any limit, `usize::MAX` and `Duration::MAX` included, is
+//! accepted without overflow.
+//!
 //! # Logging
 //!
 //! Servers log through the [`log`](https://docs.rs/log) facade: the start and

@@ -2,9 +2,11 @@
 //!
 //! Data stays in the read buffer until a whole line or frame is there, so a
 //! read that times out half way loses nothing: the next call goes on where it
-//! stopped.
+//! stopped. The same buffer backs the connection's `Read` and `BufRead`, so
+//! std readers and these decoders can take turns on one stream.
 
 use std::io::{self, IoSlice, Read, Write};
+use std::time::{Duration, Instant};
 
 /// Bytes asked of the socket per read when nothing says more are needed.
 const CHUNK: usize = 8 * 1024;
@@ -12,6 +14,69 @@ const CHUNK: usize = 8 * 1024;
 /// buffer grows with the bytes that arrive, not with what a header claims.
 const MAX_CHUNK: usize = 256 * 1024;
 const HEADER: usize = 4;
+
+/// A stream that a message deadline can bound: each read after the first
+/// byte of a line or frame is limited to the time the message has left.
+pub(crate) trait Source: Read {
+    /// Bounds the next reads by `limit` as well as by the stream's own read
+    /// timeout; `None` lifts the bound again.
+    fn limit_reads(&mut self, limit: Option<Duration>) -> io::Result<()>;
+}
+
+/// The `message_timeout` of one `read_line` / `read_frame`: it starts with
+/// the message's first byte, not with the call, so a connection may idle
+/// between messages for as long as its read timeout lets it.
+struct Deadline {
+    timeout: Option<Duration>,
+    /// When the first byte was seen; `None` until then.
+    started: Option<Instant>,
+    limited: bool,
+}
+
+impl Deadline {
+    fn new(timeout: Option<Duration>) -> Deadline {
+        Deadline {
+            timeout,
+            started: None,
+            limited: false,
+        }
+    }
+
+    /// Called before each read, with whether part of the message is
+    /// buffered already; bounds the read by the time left.
+    fn before_read(&mut self, r: &mut impl Source, begun: bool) -> io::Result<()> {
+        let Some(timeout) = self.timeout else {
+            return Ok(());
+        };
+        if !begun {
+            return Ok(());
+        }
+        let started = *self.started.get_or_insert_with(Instant::now);
+        // No deadline representable (`Duration::MAX`) means none at all.
+        let Some(deadline) = started.checked_add(timeout) else {
+            return Ok(());
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("message not complete within message_timeout ({timeout:?})"),
+            ));
+        }
+        self.limited = true;
+        r.limit_reads(Some(left))
+    }
+
+    /// Lifts the bound, if one was set, and passes `result` on.
+    fn finish<T>(self, r: &mut impl Source, result: io::Result<T>) -> io::Result<T> {
+        if !self.limited {
+            return result;
+        }
+        let lifted = r.limit_reads(None);
+        let value = result?;
+        lifted.map(|()| value)
+    }
+}
 
 /// Bytes read from a stream and not handed out yet.
 #[derive(Default)]
@@ -30,8 +95,9 @@ impl ReadBuffer {
         self.buf
     }
 
-    fn consume(&mut self, n: usize) {
-        self.start += n;
+    /// Hands out `n` bytes of the buffer (at most all of it).
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start += n.min(self.buf.len() - self.start);
         if self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
@@ -52,6 +118,15 @@ impl ReadBuffer {
         result
     }
 
+    /// `BufRead::fill_buf`: what is buffered, else what one read brings
+    /// (empty at end of stream).
+    pub(crate) fn fill_buf(&mut self, r: &mut impl Read) -> io::Result<&[u8]> {
+        if self.buffered().is_empty() {
+            self.fill(r, CHUNK)?;
+        }
+        Ok(self.buffered())
+    }
+
     /// Like `socket.recv`: what is buffered first, else one read.
     pub(crate) fn read(&mut self, r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
         let buffered = self.buffered();
@@ -66,10 +141,23 @@ impl ReadBuffer {
 
     /// The next line without its `\n` or `\r\n`; `None` at end of stream. A
     /// last line without `\n` is still returned, as Python's `readline` does.
+    /// A line must be complete within `timeout` of its first byte.
     pub(crate) fn read_line(
         &mut self,
-        r: &mut impl Read,
+        r: &mut impl Source,
         max_line: usize,
+        timeout: Option<Duration>,
+    ) -> io::Result<Option<String>> {
+        let mut deadline = Deadline::new(timeout);
+        let result = self.read_line_within(r, max_line, &mut deadline);
+        deadline.finish(r, result)
+    }
+
+    fn read_line_within(
+        &mut self,
+        r: &mut impl Source,
+        max_line: usize,
+        deadline: &mut Deadline,
     ) -> io::Result<Option<String>> {
         // Bytes at the front of the buffer already known to hold no '\n'.
         let mut scanned = 0;
@@ -89,6 +177,7 @@ impl ReadBuffer {
             if pending > max_line || data.len() > max_line.saturating_add(1) {
                 return Err(line_too_long(max_line));
             }
+            deadline.before_read(r, !data.is_empty())?;
             if self.fill(r, CHUNK)? == 0 {
                 let data = self.buffered();
                 if data.is_empty() {
@@ -104,12 +193,26 @@ impl ReadBuffer {
 
     /// The next frame (a u32 big-endian length, then that many bytes); `None`
     /// at end of stream between frames.
+    /// A frame must be complete within `timeout` of its first byte.
     pub(crate) fn read_frame(
         &mut self,
-        r: &mut impl Read,
+        r: &mut impl Source,
         max_frame: usize,
+        timeout: Option<Duration>,
+    ) -> io::Result<Option<Vec<u8>>> {
+        let mut deadline = Deadline::new(timeout);
+        let result = self.read_frame_within(r, max_frame, &mut deadline);
+        deadline.finish(r, result)
+    }
+
+    fn read_frame_within(
+        &mut self,
+        r: &mut impl Source,
+        max_frame: usize,
+        deadline: &mut Deadline,
     ) -> io::Result<Option<Vec<u8>>> {
         while self.buffered().len() < HEADER {
+            deadline.before_read(r, !self.buffered().is_empty())?;
             if self.fill(r, CHUNK)? == 0 {
                 let got = self.buffered().len();
                 if got == 0 {
@@ -144,6 +247,7 @@ impl ReadBuffer {
         };
         while self.buffered().len() < total {
             let missing = total - self.buffered().len();
+            deadline.before_read(r, true)?;
             if self.fill(r, missing)? == 0 {
                 let got = self.buffered().len() - HEADER;
                 return Err(io::Error::new(
@@ -243,6 +347,7 @@ mod tests {
         step: usize,
         stall_at: Option<usize>,
         reads: usize,
+        limits: Vec<Option<Duration>>,
     }
 
     impl Read for Trickle {
@@ -266,26 +371,114 @@ mod tests {
             step,
             stall_at: None,
             reads: 0,
+            limits: Vec::new(),
         }
+    }
+
+    impl Source for Trickle {
+        fn limit_reads(&mut self, limit: Option<Duration>) -> io::Result<()> {
+            self.limits.push(limit);
+            Ok(())
+        }
+    }
+
+    impl Source for Cursor<Vec<u8>> {
+        fn limit_reads(&mut self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_deadline_bounds_the_reads_after_the_first_byte_then_is_lifted() {
+        let timeout = Duration::from_secs(60);
+        let mut r = trickle(b"abcdef\n", 2);
+        let mut buf = ReadBuffer::default();
+        let line = buf.read_line(&mut r, 100, Some(timeout)).unwrap();
+        assert_eq!(line.as_deref(), Some("abcdef"));
+        // 4 reads: the first waits as long as the stream's own timeout lets
+        // it, the 3 after it are bounded, then the bound is lifted.
+        assert_eq!(r.reads, 4);
+        assert_eq!(r.limits.len(), 4);
+        assert!(
+            r.limits[..3]
+                .iter()
+                .all(|l| l.is_some_and(|l| l <= timeout))
+        );
+        assert_eq!(r.limits[3], None);
+    }
+
+    #[test]
+    fn a_message_past_its_deadline_is_timed_out_and_keeps_its_bytes() {
+        let mut wire = frame_header(6).unwrap().to_vec();
+        wire.extend_from_slice(b"abcdef");
+        let mut r = trickle(&wire, 4);
+        let mut buf = ReadBuffer::default();
+        // A zero timeout: the frame had to come whole with its first byte.
+        let err = buf
+            .read_frame(&mut r, 100, Some(Duration::ZERO))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(r.limits.is_empty(), "timed out before any bounded read");
+        assert_eq!(
+            buf.read_frame(&mut r, 100, None).unwrap(),
+            Some(b"abcdef".to_vec())
+        );
+
+        // Already buffered counts as arrived: the deadline starts at once.
+        let mut r = trickle(b"tail\n", 2);
+        let mut buf = ReadBuffer::default();
+        buf.fill(&mut r, 1).unwrap();
+        let err = buf
+            .read_line(&mut r, 100, Some(Duration::ZERO))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(
+            buf.read_line(&mut r, 100, None).unwrap().as_deref(),
+            Some("tail")
+        );
+    }
+
+    #[test]
+    fn a_duration_max_deadline_never_bounds_a_read() {
+        let mut r = trickle(b"slow line\n", 1);
+        let mut buf = ReadBuffer::default();
+        let line = buf.read_line(&mut r, 100, Some(Duration::MAX)).unwrap();
+        assert_eq!(line.as_deref(), Some("slow line"));
+        assert!(r.limits.is_empty());
     }
 
     #[test]
     fn lines_split_on_lf_and_crlf_across_reads() {
         let mut r = trickle(b"one\r\ntwo\nthree", 2);
         let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("one"));
-        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("two"));
-        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("three"));
-        assert_eq!(buf.read_line(&mut r, 10).unwrap(), None);
+        assert_eq!(
+            buf.read_line(&mut r, 10, None).unwrap().as_deref(),
+            Some("one")
+        );
+        assert_eq!(
+            buf.read_line(&mut r, 10, None).unwrap().as_deref(),
+            Some("two")
+        );
+        assert_eq!(
+            buf.read_line(&mut r, 10, None).unwrap().as_deref(),
+            Some("three")
+        );
+        assert_eq!(buf.read_line(&mut r, 10, None).unwrap(), None);
     }
 
     #[test]
     fn line_of_exactly_max_is_accepted_even_with_crlf() {
         let mut r = Cursor::new(b"abcd\r\nabcd\nabcde\n".to_vec());
         let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_line(&mut r, 4).unwrap().as_deref(), Some("abcd"));
-        assert_eq!(buf.read_line(&mut r, 4).unwrap().as_deref(), Some("abcd"));
-        let err = buf.read_line(&mut r, 4).unwrap_err();
+        assert_eq!(
+            buf.read_line(&mut r, 4, None).unwrap().as_deref(),
+            Some("abcd")
+        );
+        assert_eq!(
+            buf.read_line(&mut r, 4, None).unwrap().as_deref(),
+            Some("abcd")
+        );
+        let err = buf.read_line(&mut r, 4, None).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     }
 
@@ -295,7 +488,7 @@ mod tests {
         // after reading everything.
         let mut r = trickle(&[b'x'; 1 << 20], 16);
         let mut buf = ReadBuffer::default();
-        let err = buf.read_line(&mut r, 100).unwrap_err();
+        let err = buf.read_line(&mut r, 100, None).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(r.pos <= 100 + 2 + 16, "read {} bytes", r.pos);
     }
@@ -304,9 +497,12 @@ mod tests {
     fn invalid_utf8_line_is_invalid_data_and_the_next_line_survives() {
         let mut r = Cursor::new(b"\xff\xfe\nok\n".to_vec());
         let mut buf = ReadBuffer::default();
-        let err = buf.read_line(&mut r, 100).unwrap_err();
+        let err = buf.read_line(&mut r, 100, None).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert_eq!(buf.read_line(&mut r, 100).unwrap().as_deref(), Some("ok"));
+        assert_eq!(
+            buf.read_line(&mut r, 100, None).unwrap().as_deref(),
+            Some("ok")
+        );
     }
 
     #[test]
@@ -318,13 +514,16 @@ mod tests {
         }
         let mut r = trickle(&wire, 3);
         let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), Some(vec![]));
-        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), Some(b"a".to_vec()));
+        assert_eq!(buf.read_frame(&mut r, 20_000, None).unwrap(), Some(vec![]));
         assert_eq!(
-            buf.read_frame(&mut r, 20_000).unwrap(),
+            buf.read_frame(&mut r, 20_000, None).unwrap(),
+            Some(b"a".to_vec())
+        );
+        assert_eq!(
+            buf.read_frame(&mut r, 20_000, None).unwrap(),
             Some(vec![7; 20_000])
         );
-        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), None);
+        assert_eq!(buf.read_frame(&mut r, 20_000, None).unwrap(), None);
     }
 
     #[test]
@@ -333,7 +532,7 @@ mod tests {
         // come from the header, without waiting or allocating.
         let mut r = Cursor::new(u32::MAX.to_be_bytes().to_vec());
         let mut buf = ReadBuffer::default();
-        let err = buf.read_frame(&mut r, 1024).unwrap_err();
+        let err = buf.read_frame(&mut r, 1024, None).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(buf.buf.capacity() <= MAX_CHUNK);
     }
@@ -346,23 +545,23 @@ mod tests {
         let mut buf = ReadBuffer::default();
         let mut r = trickle(&wire, 3);
         assert_eq!(
-            buf.read_line(&mut r, usize::MAX).unwrap().as_deref(),
+            buf.read_line(&mut r, usize::MAX, None).unwrap().as_deref(),
             Some("a line")
         );
         assert_eq!(
-            buf.read_line(&mut r, usize::MAX).unwrap().as_deref(),
+            buf.read_line(&mut r, usize::MAX, None).unwrap().as_deref(),
             Some("last")
         );
-        assert_eq!(buf.read_line(&mut r, usize::MAX).unwrap(), None);
+        assert_eq!(buf.read_line(&mut r, usize::MAX, None).unwrap(), None);
 
         wire = frame_header(5).unwrap().to_vec();
         wire.extend_from_slice(b"abcde");
         let mut r = trickle(&wire, 2);
         assert_eq!(
-            buf.read_frame(&mut r, usize::MAX).unwrap(),
+            buf.read_frame(&mut r, usize::MAX, None).unwrap(),
             Some(b"abcde".to_vec())
         );
-        assert_eq!(buf.read_frame(&mut r, usize::MAX).unwrap(), None);
+        assert_eq!(buf.read_frame(&mut r, usize::MAX, None).unwrap(), None);
     }
 
     #[test]
@@ -370,12 +569,14 @@ mod tests {
         let mut wire = frame_header(10).unwrap().to_vec();
         wire.extend_from_slice(b"12345");
         let mut buf = ReadBuffer::default();
-        let err = buf.read_frame(&mut Cursor::new(wire), 100).unwrap_err();
+        let err = buf
+            .read_frame(&mut Cursor::new(wire), 100, None)
+            .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
 
         let mut buf = ReadBuffer::default();
         let err = buf
-            .read_frame(&mut Cursor::new(vec![0, 0]), 100)
+            .read_frame(&mut Cursor::new(vec![0, 0]), 100, None)
             .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
     }
@@ -387,10 +588,10 @@ mod tests {
         let mut r = trickle(&wire, 4);
         r.stall_at = Some(8);
         let mut buf = ReadBuffer::default();
-        let err = buf.read_frame(&mut r, 100).unwrap_err();
+        let err = buf.read_frame(&mut r, 100, None).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
         assert_eq!(
-            buf.read_frame(&mut r, 100).unwrap(),
+            buf.read_frame(&mut r, 100, None).unwrap(),
             Some(b"abcdef".to_vec())
         );
     }
@@ -399,7 +600,10 @@ mod tests {
     fn read_hands_out_buffered_bytes_before_reading_again() {
         let mut r = Cursor::new(b"line\nrest".to_vec());
         let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_line(&mut r, 100).unwrap().as_deref(), Some("line"));
+        assert_eq!(
+            buf.read_line(&mut r, 100, None).unwrap().as_deref(),
+            Some("line")
+        );
         let mut out = [0; 16];
         let n = buf.read(&mut r, &mut out).unwrap();
         assert_eq!(&out[..n], b"rest");

@@ -171,8 +171,7 @@ fn invalid_utf8_line_is_invalid_data_and_the_next_line_survives() {
 fn frames_round_trip_across_reads() {
     let mut wire = Vec::new();
     for payload in [&b""[..], b"a", &[7u8; 20_000]] {
-        write_all_vectored(&mut wire, &[&frame_header(payload.len()).unwrap(), payload])
-            .unwrap();
+        write_all_vectored(&mut wire, &[&frame_header(payload.len()).unwrap(), payload]).unwrap();
     }
     let mut r = trickle(&wire, 3);
     let mut buf = ReadBuffer::default();

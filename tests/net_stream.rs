@@ -252,3 +252,52 @@ fn a_message_deadline_restores_the_read_timeout() {
     assert_eq!(conn.recv_line().unwrap().as_deref(), Some("partial line"));
     assert_eq!(conn.into_inner().read_timeout().unwrap(), Some(GUARD));
 }
+
+/// API.md: any limit, `usize::MAX` and `Duration::MAX` included, is accepted
+/// without overflow — and the server still serves and stops.
+#[test]
+fn every_limit_at_its_maximum_is_accepted_by_both_servers() {
+    let tcp = TcpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .backlog(u32::MAX)
+        .max_connections(usize::MAX)
+        .read_timeout(Some(Duration::MAX))
+        .write_timeout(Some(Duration::MAX))
+        .shutdown_grace(Duration::MAX)
+        .max_line(usize::MAX)
+        .max_frame(usize::MAX)
+        .message_timeout(Some(Duration::MAX))
+        .spawn(|mut conn: TcpConnection| {
+            while let Some(line) = conn.recv_line()? {
+                conn.send_line(&line)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut conn = client(tcp.local_addr());
+    conn.send_line("still fine").unwrap();
+    assert_eq!(conn.recv_line().unwrap().as_deref(), Some("still fine"));
+    drop(conn);
+
+    let udp = threaded::net::UdpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .max_datagram(usize::MAX)
+        .shutdown_grace(Duration::MAX)
+        .spawn(|data: &[u8], _peer: SocketAddr| Some(data.to_vec()))
+        .unwrap();
+    let client = threaded::net::UdpClient::connect(udp.local_addr()).unwrap();
+    assert_eq!(
+        client.request(&[1; 60_000], GUARD).unwrap(),
+        vec![1; 60_000]
+    );
+
+    // Both stop promptly: an unbounded grace waits only for live handlers.
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let result = (tcp.shutdown(), udp.shutdown());
+        let _ = tx.send(result);
+    });
+    let (tcp_result, udp_result) = rx.recv_timeout(GUARD).expect("shutdown hung");
+    tcp_result.unwrap();
+    udp_result.unwrap();
+}

@@ -133,9 +133,12 @@ fn tokio_tcp_server() -> ! {
     serve_until_stdin_closes(port)
 }
 
-fn threaded_udp_server() -> ! {
-    let server = UdpServer::bind("127.0.0.1:0")
-        .unwrap()
+fn threaded_udp_server(workers: Option<usize>) -> ! {
+    let mut server = UdpServer::bind("127.0.0.1:0").unwrap();
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    let server = server
         .spawn(|data: &[u8], _peer| Some(data.to_vec()))
         .unwrap();
     serve_until_stdin_closes(server.local_addr().port())
@@ -159,7 +162,9 @@ fn run_server(kind: &str) -> ! {
         "threaded-tcp" => threaded_tcp_server(),
         "std-tcp" => std_tcp_server(),
         "tokio-tcp" => tokio_tcp_server(),
-        "threaded-udp" => threaded_udp_server(),
+        "threaded-udp" => threaded_udp_server(None),
+        "threaded-udp-1" => threaded_udp_server(Some(1)),
+        "threaded-udp-4" => threaded_udp_server(Some(4)),
         "std-udp" => std_udp_server(),
         other => panic!("unknown server {other}"),
     }
@@ -181,7 +186,7 @@ struct Spec {
     python_mode: &'static str,
 }
 
-const SPECS: [Spec; 8] = [
+const SPECS: [Spec; 10] = [
     Spec {
         name: "std thread-per-connection (by hand)",
         proto: Proto::Tcp,
@@ -213,9 +218,21 @@ const SPECS: [Spec; 8] = [
         python_mode: "",
     },
     Spec {
-        name: "`threaded::net::UdpServer` (4 workers)",
+        name: "`threaded::net::UdpServer` (default workers)",
         proto: Proto::Udp,
         kind: Some("threaded-udp"),
+        python_mode: "",
+    },
+    Spec {
+        name: "`UdpServer` with `workers(4)`",
+        proto: Proto::Udp,
+        kind: Some("threaded-udp-4"),
+        python_mode: "",
+    },
+    Spec {
+        name: "`UdpServer` with `workers(1)`",
+        proto: Proto::Udp,
+        kind: Some("threaded-udp-1"),
         python_mode: "",
     },
     Spec {
@@ -524,9 +541,12 @@ fn main() {
     }
     let reps = env_or("NET_PROCESS_REPS", 5usize);
     let window = Duration::from_secs_f64(env_or("NET_PROCESS_SECS", 1.0f64));
+    let cpus = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "{reps} interleaved repetitions of {window:?} per server; medians; \
-         ratios per repetition against std of the same protocol"
+         ratios per repetition against std of the same protocol; {cpus} CPUs \
+         (UdpServer's default: {} workers)",
+        cpus.clamp(2, 4)
     );
     for clients in CLIENTS {
         table(clients, reps, window);

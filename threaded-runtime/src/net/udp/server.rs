@@ -16,8 +16,14 @@ const DEFAULT_MAX_DATAGRAM: usize = 65_507;
 const MAX_UDP_PAYLOAD: usize = 65_535;
 /// socketserver's ThreadingUDPServer starts a thread per datagram, 3–5×
 /// slower than one loop; a few workers keep a briefly blocking handler from
-/// stalling the others without paying for a thread each time.
-const DEFAULT_WORKERS: usize = 4;
+/// stalling the others without paying for a thread each time. More workers
+/// than cores only add wake-ups: a datagram that arrives while one worker is
+/// busy wakes a sleeping one, where a single loop would find it queued
+/// (BENCHMARKS.md: on 2 cores, 4 workers cost 1.1–1.5× a std loop's CPU
+/// per datagram, 2 workers 0.98–1.08×).
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+}
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
 
 type Handler = dyn Fn(&[u8], SocketAddr) -> Option<Vec<u8>> + Send + Sync;
@@ -91,13 +97,17 @@ impl UdpServer {
         Ok(UdpServer {
             socket,
             local_addr,
-            workers: DEFAULT_WORKERS,
+            workers: default_workers(),
             max_datagram: DEFAULT_MAX_DATAGRAM,
             shutdown_grace: DEFAULT_GRACE,
         })
     }
 
-    /// How many threads receive datagrams and run the handler (default 4).
+    /// How many threads receive datagrams and run the handler (default: the
+    /// number of CPUs, at least 2 and at most 4). More workers than CPUs pay
+    /// off only for a handler that blocks (on a lock, a file, another
+    /// server): each costs a wake-up per datagram it takes while the others
+    /// are busy.
     /// They are named `udp {addr} #{i}` after the server, which shows in
     /// panic messages, debuggers and `top -H`.
     ///

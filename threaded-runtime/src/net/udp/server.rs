@@ -176,10 +176,19 @@ impl UdpServer {
     /// Runs the workers on their own threads and returns the server's handle.
     ///
     /// A handler kept in a variable before it is passed here needs its
-    /// argument types written out, `|data: &[u8], peer: SocketAddr|`: Rust
-    /// infers a closure's borrowed argument (`&[u8]`) as taking any lifetime
-    /// only where the closure is written in the call. Without them the error
-    /// reads "implementation of `FnOnce` is not general enough".
+    /// argument types written out, `|data: &[u8], peer: SocketAddr|` (the
+    /// `&[u8]` is the one that matters): Rust infers a closure's borrowed
+    /// argument as taking any lifetime only where the closure is written in
+    /// the call, or where its type says `&`. Without it the error reads
+    /// "implementation of `Fn` is not general enough":
+    ///
+    /// ```compile_fail
+    /// # use threaded::net::UdpServer;
+    /// let echo = |data, _peer| Some(<[u8]>::to_vec(data)); // no types: refused
+    /// let server = UdpServer::bind("127.0.0.1:0").unwrap().spawn(echo);
+    /// ```
+    ///
+    /// Written out, it compiles:
     ///
     /// ```
     /// use std::net::SocketAddr;

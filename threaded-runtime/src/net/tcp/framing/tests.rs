@@ -288,3 +288,92 @@ fn vectored_write_survives_short_writes() {
     write_all_vectored(&mut w, &[b"head", b"", b"payload"]).unwrap();
     assert_eq!(w.0, b"headpayload");
 }
+
+/// xorshift64*: reproducible random bytes without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn random_bytes_never_panic_nor_grow_the_buffer_past_the_limit() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..100 {
+        let len = rng.below(4096);
+        // Half the streams hold no '\n' at all: endless lines.
+        let mask = if rng.below(2) == 0 { 0x80 } else { 0 };
+        let data: Vec<u8> = (0..len).map(|_| rng.next() as u8 | mask).collect();
+        let limit = rng.below(600);
+        let step = 1 + rng.below(700);
+        let mut r = trickle(&data, step);
+        let mut buf = ReadBuffer::default();
+        // Whatever the bytes, each call ends (data, error or end) having
+        // pulled at most a limit's worth (and a header) plus one read from
+        // the stream: no read is asked for once the limit is passed.
+        for _ in 0..data.len() + 2 {
+            let before = r.pos;
+            let done = if rng.below(2) == 0 {
+                matches!(buf.read_line(&mut r, limit, None), Ok(None))
+            } else {
+                matches!(buf.read_frame(&mut r, limit, None), Ok(None))
+            };
+            let pulled = r.pos - before;
+            assert!(
+                pulled <= limit + 4 + step,
+                "one call read {pulled} bytes, limit {limit}"
+            );
+            if done {
+                break;
+            }
+        }
+    }
+}
+
+#[test]
+fn random_lines_and_frames_round_trip_through_random_reads() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for _ in 0..100 {
+        let mut wire = Vec::new();
+        let mut expected = Vec::new();
+        for _ in 0..1 + rng.below(20) {
+            if rng.below(2) == 0 {
+                let line: String = (0..rng.below(100))
+                    .map(|_| char::from(b'a' + rng.below(26) as u8))
+                    .collect();
+                wire.extend_from_slice(line.as_bytes());
+                wire.extend_from_slice(if rng.below(2) == 0 { b"\n" } else { b"\r\n" });
+                expected.push(Ok(line));
+            } else {
+                let payload: Vec<u8> = (0..rng.below(3000)).map(|_| rng.next() as u8).collect();
+                wire.extend_from_slice(&frame_header(payload.len()).unwrap());
+                wire.extend_from_slice(&payload);
+                expected.push(Err(payload));
+            }
+        }
+        let mut r = trickle(&wire, 1 + rng.below(5000));
+        let mut buf = ReadBuffer::default();
+        for message in &expected {
+            match message {
+                Ok(line) => {
+                    let got = buf.read_line(&mut r, 100, None).unwrap();
+                    assert_eq!(got.as_ref(), Some(line));
+                }
+                Err(payload) => {
+                    let got = buf.read_frame(&mut r, 3000, None).unwrap();
+                    assert_eq!(got.as_ref(), Some(payload));
+                }
+            }
+        }
+        assert_eq!(buf.read_frame(&mut r, 3000, None).unwrap(), None);
+    }
+}

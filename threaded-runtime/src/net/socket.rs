@@ -142,10 +142,10 @@ pub(crate) fn wake_accept(listener: &TcpListener, addr: SocketAddr) {
 /// to `addr`), for good, without a datagram on Linux.
 ///
 /// There `shutdown(SHUT_RD)` on a UDP socket wakes every blocked receiver
-/// and makes each later `recv_from` return at once (std reports the empty
-/// source address as `InvalidInput`), although the call itself fails with
-/// `ENOTCONN` on an unconnected socket; datagrams still queued are handed
-/// out first. Nothing is sent, so nothing else on the port (or a full
+/// and makes each later `recvfrom` return at once with no data and an empty
+/// source address (which [`recv_from`] reports as a wake-up), although the
+/// call itself fails with `ENOTCONN` on an unconnected socket; datagrams
+/// still queued are handed out first. Nothing is sent, so nothing else on the port (or a full
 /// receive buffer) can swallow the wake-up, and replies can still be sent.
 /// Elsewhere one empty datagram per worker, sent to the socket itself, wakes
 /// them; the loops check their stop flag after each datagram and drop those.
@@ -164,6 +164,28 @@ pub(crate) fn wake_recv(socket: &UdpSocket, addr: SocketAddr, workers: usize) {
         if let Err(e) = socket.send_to(&[], reachable(addr)) {
             log::warn!("cannot wake the receive loops of {addr}: {e}");
         }
+    }
+}
+
+/// `recv_from` that survives the wake-up of [`wake_recv`]: std's
+/// `UdpSocket::recv_from` asserts that the source address is a whole
+/// `sockaddr_in`, and panics on the empty one a shut-down socket returns.
+/// socket2's reports it as it is, and a wake-up becomes
+/// [`NotConnected`](io::ErrorKind::NotConnected).
+pub(crate) fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and
+    // socket2's `recv_from` promises to write no uninitialised byte into the
+    // buffer (it hands it to recvfrom(2) as is), so `buf` stays initialised;
+    // its `Read` impl does the same cast.
+    let uninit =
+        unsafe { &mut *(std::ptr::from_mut::<[u8]>(buf) as *mut [std::mem::MaybeUninit<u8>]) };
+    let (n, from) = socket2::SockRef::from(socket).recv_from(uninit)?;
+    match from.as_socket() {
+        Some(peer) => Ok((n, peer)),
+        None => Err(io::Error::new(
+            io::ErrorKind::NotConnected,
+            "the socket's receiving side was shut down",
+        )),
     }
 }
 
@@ -195,7 +217,8 @@ mod tests {
             let (socket, tx) = (Arc::clone(&socket), tx.clone());
             std::thread::spawn(move || {
                 let mut buf = [0; 16];
-                let _ = tx.send(socket.recv_from(&mut buf).is_err());
+                let woken = recv_from(&socket, &mut buf).map_err(|e| e.kind());
+                let _ = tx.send(woken);
             });
         }
         // The receivers may not be blocked yet; the wake-up is for good, so
@@ -203,7 +226,32 @@ mod tests {
         wake_recv(&socket, addr, 3);
         for _ in 0..3 {
             let woken = rx.recv_timeout(Duration::from_secs(20));
-            assert_eq!(woken, Ok(true), "a receiver was not woken");
+            assert_eq!(
+                woken,
+                Ok(Err(io::ErrorKind::NotConnected)),
+                "a receiver was not woken as by a shutdown"
+            );
+        }
+    }
+
+    /// std's `recv_from` panicked here: after a datagram, the next call on a
+    /// shut-down socket found the old address family in its storage and
+    /// asserted on the empty address's length.
+    #[test]
+    fn recv_from_after_a_datagram_then_a_wake_up_reports_it_without_panicking() {
+        let socket = udp_bind("127.0.0.1:0").unwrap();
+        let addr = socket.local_addr().unwrap();
+        let peer = udp_bind("127.0.0.1:0").unwrap();
+        let mut buf = [0; 16];
+        for _ in 0..3 {
+            peer.send_to(b"hi", addr).unwrap();
+            let (n, from) = recv_from(&socket, &mut buf).unwrap();
+            assert_eq!((&buf[..n], from), (&b"hi"[..], peer.local_addr().unwrap()));
+        }
+        wake_recv(&socket, addr, 1);
+        for _ in 0..3 {
+            let err = recv_from(&socket, &mut buf).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::NotConnected);
         }
     }
 }

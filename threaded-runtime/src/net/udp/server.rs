@@ -351,7 +351,7 @@ impl Worker {
             &what,
             &self.stop,
             &mut buf,
-            |buf| self.socket.recv_from(buf),
+            |buf| socket::recv_from(&self.socket, buf),
             |buf, (n, peer)| self.datagram(&buf[..n], peer),
         );
     }

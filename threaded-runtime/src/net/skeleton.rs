@@ -60,6 +60,11 @@ impl Drop for SetOnDrop {
 /// # Errors
 ///
 /// An error spawning a thread; the loops already started are stopped first.
+///
+/// # Panics
+///
+/// With the panic of a loop that ended in one (a bug in this crate: the
+/// handlers' panics are caught in the loops), so `shutdown` reports it.
 pub(crate) fn run_loops(
     count: usize,
     name: impl Fn(usize) -> String,
@@ -73,39 +78,45 @@ pub(crate) fn run_loops(
     // which gives a wait with a timeout that JoinHandle lacks.
     let (alive, ended) = mpsc::channel::<()>();
     let mut spawn_error = None;
+    let mut loops = Vec::with_capacity(count);
     for i in 0..count {
         let (body, alive) = (Arc::clone(&body), alive.clone());
         let spawned = thread::Builder::new().name(name(i)).spawn(move || {
             let _alive = alive;
             body(i);
         });
-        if let Err(e) = spawned {
-            spawn_error = Some(e);
-            stop.set();
-            break;
+        match spawned {
+            Ok(handle) => loops.push(handle),
+            Err(e) => {
+                spawn_error = Some(e);
+                stop.set();
+                break;
+            }
         }
     }
     drop(alive);
     stop.wait();
     wake();
     let deadline = Instant::now().checked_add(grace);
-    let mut left = count;
-    loop {
+    let all_ended = loop {
         let wait = deadline.map_or(Duration::MAX, |d| {
             d.saturating_duration_since(Instant::now())
         });
         match ended.recv_timeout(wait) {
             Ok(()) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                left = 0;
-                break;
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => break,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break true,
+            Err(mpsc::RecvTimeoutError::Timeout) => break false,
         }
-    }
-    if left > 0 {
-        // How many: the senders still alive.
-        left = Arc::strong_count(&body) - 1;
+    };
+    let mut left = 0;
+    for handle in loops {
+        // A loop past its last line is joined at once; one still busy after
+        // the grace is left detached, to finish on its own.
+        if !all_ended && !handle.is_finished() {
+            left += 1;
+        } else if let Err(panic) = handle.join() {
+            std::panic::resume_unwind(panic);
+        }
     }
     match spawn_error {
         Some(e) => Err(e),
@@ -181,6 +192,27 @@ mod tests {
         release.set();
         assert_eq!(left, 1);
         assert_eq!(woken.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn a_loop_that_panicked_is_reported_by_run_loops() {
+        let stop = StopEvent::new();
+        stop.set(); // at once: run_loops only waits for the loops to end
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_loops(
+                2,
+                |i| format!("loop {i}"),
+                |i| assert!(i != 1, "a bug in loop 1"),
+                &stop,
+                || {},
+                Duration::from_secs(20),
+            )
+        }));
+        let panic = outcome.expect_err("the loop's panic was swallowed");
+        assert_eq!(
+            crate::net::handle::panic_message(&*panic),
+            "a bug in loop 1"
+        );
     }
 
     #[test]

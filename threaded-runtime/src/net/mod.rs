@@ -11,6 +11,7 @@
 //! | `BaseRequestHandler.handle(self)` | the handler closure, `Fn(TcpConnection) -> io::Result<()>` |
 //! | `request.sendall(data)` / `request.recv(1024)` | [`TcpConnection::send`] / [`TcpConnection::recv`] |
 //! | `rfile.readline()` / `wfile.write(line)` | [`TcpConnection::recv_line`] / [`TcpConnection::send_line`] |
+//! | `self.rfile` / `self.wfile` as files (`for line in rfile`, `shutil.copyfileobj`) | [`TcpConnection`] as `io::BufRead` / `io::Write` (`lines()`, `io::copy`) |
 //! | `socket.create_connection(addr)` | [`TcpConnection::connect`] |
 //! | `socketserver.ThreadingUDPServer(addr, Handler)` | [`UdpServer::bind`] + [`UdpServer::spawn`] |
 //! | `sock.sendto(data, addr)` + `sock.recvfrom(n)` | [`UdpClient::request`] |

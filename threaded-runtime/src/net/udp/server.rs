@@ -24,6 +24,7 @@ const MAX_UDP_PAYLOAD: usize = 65_535;
 fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
+
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
 
 type Handler = dyn Fn(&[u8], SocketAddr) -> Option<Vec<u8>> + Send + Sync;
@@ -36,10 +37,11 @@ type Handler = dyn Fn(&[u8], SocketAddr) -> Option<Vec<u8>> + Send + Sync;
 /// runs the handler on what it got, so a datagram wakes one thread, as in a
 /// hand-written `recv_from` loop; while every worker is busy, datagrams wait
 /// in the kernel's receive buffer (and past it are dropped, as UDP does).
-/// The handler gets the bytes and the
-/// sender's address and returns `Some(reply)` to answer, `None` to stay
-/// silent. A handler's panic is logged with the peer's address and counted
-/// in [`ServerStats::errors`](crate::net::ServerStats::errors); the worker goes on.
+/// The handler gets the bytes and the sender's address and returns
+/// `Some(reply)` to answer, `None` to stay silent. A handler's panic is
+/// logged with the peer's address and counted in
+/// [`ServerStats::errors`](crate::net::ServerStats::errors); the worker goes
+/// on.
 ///
 /// # Examples
 ///

@@ -356,7 +356,7 @@ fn udp_table() {
     type Start = fn() -> Option<(Server, SocketAddr)>;
     let servers: [(&str, Start); 3] = [
         ("std single-thread loop (by hand)", || Some(std_udp())),
-        ("threaded::net::UdpServer (4 workers)", || {
+        ("threaded::net::UdpServer (default workers)", || {
             Some(threaded_udp())
         }),
         ("CPython ThreadingUDPServer", || python("udp")),

@@ -57,7 +57,7 @@ const DEFAULT_ADDR: &str = "127.0.0.1:20000";
 
 /// One connection, on its own thread: the slide's loop, with an echo.
 fn handle(mut conn: TcpConnection) -> io::Result<()> {
-    let peer = conn.peer_addr();
+    let peer = conn.peer_addr()?;
     let thread = thread::current();
     println!(
         "Connected by {peer} (thread '{}')",

@@ -179,7 +179,7 @@ fn work_queue_demo() -> u64 {
 }
 
 fn echo_lines(mut connection: TcpConnection) -> io::Result<()> {
-    info!("Connected by {}", connection.peer_addr());
+    info!("Connected by {}", connection.peer_addr()?);
     while let Some(line) = connection.recv_line()? {
         connection.send_line(&line)?;
     }

@@ -1,5 +1,6 @@
-//! Behaviour of `threaded::net::UdpServer` and `UdpClient`: workers fed by a
-//! WorkQueue, silent replies, oversized datagrams, panics and shutdown.
+//! Behaviour of `threaded::net::UdpServer` and `UdpClient`: workers that
+//! each receive on the socket, silent replies, oversized datagrams, panics,
+//! exclusive binds and shutdown.
 
 mod net_support;
 
@@ -56,20 +57,24 @@ fn datagrams_are_shared_by_exactly_n_worker_threads() {
     for _ in 0..WORKERS {
         started_rx.recv_timeout(GUARD).unwrap();
     }
-    // Every worker is busy: the other datagrams wait in the queue.
+    // Every worker is busy: the other datagrams wait in the socket's buffer.
     assert!(started_rx.recv_timeout(Duration::from_millis(200)).is_err());
     assert_eq!(names.lock().unwrap().len(), WORKERS);
-    wait_until("every datagram to be received", || {
-        server.stats().accepted == DATAGRAMS as u64
-    });
-    assert_eq!(server.stats().active, DATAGRAMS as u64);
+    assert_eq!(server.stats().accepted, WORKERS as u64);
+    assert_eq!(server.stats().active, WORKERS as u64);
 
     gate.open(DATAGRAMS);
     let mut replies: Vec<String> = (0..DATAGRAMS).map(|_| recv_text(&client)).collect();
     replies.sort();
     assert_eq!(replies, ["d0", "d1", "d2", "d3", "d4"]);
     wait_until("the workers to finish", || server.stats().active == 0);
-    assert_eq!(names.lock().unwrap().len(), WORKERS);
+    assert_eq!(server.stats().accepted, DATAGRAMS as u64);
+    // Named after their server, not like every other pool's workers.
+    let addr = server.local_addr();
+    let mut names: Vec<String> = names.lock().unwrap().iter().flatten().cloned().collect();
+    names.sort();
+    let expected: Vec<String> = (0..WORKERS).map(|i| format!("udp {addr} #{i}")).collect();
+    assert_eq!(names, expected);
     server.shutdown().unwrap();
 }
 
@@ -169,14 +174,15 @@ fn idle_udp_shutdown_returns_in_milliseconds() {
 }
 
 #[test]
-fn shutdown_handles_the_datagrams_already_received() {
+fn shutdown_waits_for_the_handlers_in_flight() {
+    const WORKERS: usize = 2;
     let gate = Arc::new(Gate::default());
     let handled = Arc::new(AtomicUsize::new(0));
     let server = {
         let (gate, handled) = (Arc::clone(&gate), Arc::clone(&handled));
         UdpServer::bind("127.0.0.1:0")
             .unwrap()
-            .workers(1)
+            .workers(WORKERS)
             .shutdown_grace(GUARD)
             .spawn(move |data: &[u8], _peer| {
                 assert!(gate.pass(), "the test never released the handler");
@@ -186,12 +192,10 @@ fn shutdown_handles_the_datagrams_already_received() {
             .unwrap()
     };
     let client = client(server.local_addr());
-    for text in ["a", "b", "c"] {
+    for text in ["a", "b"] {
         client.send(text.as_bytes()).unwrap();
     }
-    wait_until("the datagrams to be queued", || {
-        server.stats().accepted == 3
-    });
+    wait_until("both handlers to run", || server.stats().active == 2);
 
     let stop = server.stop_event();
     let shutting = {
@@ -202,12 +206,14 @@ fn shutdown_handles_the_datagrams_already_received() {
         })
     };
     assert!(stop.wait_timeout(GUARD));
-    gate.open(3);
+    gate.open(WORKERS);
     let (result, handled_before_return) = shutting.join().unwrap();
     result.unwrap();
-    assert_eq!(handled_before_return, 3);
-    let replies: Vec<String> = (0..3).map(|_| recv_text(&client)).collect();
-    assert_eq!(replies, ["a", "b", "c"]);
+    assert_eq!(handled_before_return, WORKERS);
+    // The replies still leave after the socket stopped receiving.
+    let mut replies: Vec<String> = (0..WORKERS).map(|_| recv_text(&client)).collect();
+    replies.sort();
+    assert_eq!(replies, ["a", "b"]);
 }
 
 #[test]
@@ -278,11 +284,10 @@ fn replies_go_to_each_sender() {
     server.shutdown().unwrap();
 }
 
-/// With every worker busy and the internal queue full, the receive loop waits
-/// in `put`, not in `recv_from`: shutdown must still return after the grace,
-/// not wait for a handler that may never return.
+/// With every worker stuck in a handler, shutdown must still return after
+/// the grace, not wait for a handler that may never return.
 #[test]
-fn shutdown_returns_while_the_receive_loop_waits_for_queue_room() {
+fn shutdown_returns_after_the_grace_while_every_worker_is_stuck() {
     let release = StopEvent::new();
     let server = {
         let release = release.clone();
@@ -298,16 +303,9 @@ fn shutdown_returns_while_the_receive_loop_waits_for_queue_room() {
             })
             .unwrap()
     };
-    let addr = server.local_addr();
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
-    // 1 in the handler + 1024 queued + 1 in the blocked put; the kernel may
-    // drop some of the flood, so keep sending until the server has them.
-    wait_until("the queue to fill and the receive loop to block", || {
-        for _ in 0..64 {
-            let _ = client.send_to(b"x", addr);
-        }
-        server.stats().accepted >= 1026
-    });
+    client.send_to(b"x", server.local_addr()).unwrap();
+    wait_until("the worker to be stuck", || server.stats().active == 1);
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let _ = server.shutdown();
@@ -318,5 +316,91 @@ fn shutdown_returns_while_the_receive_loop_waits_for_queue_room() {
     assert!(
         returned,
         "shutdown with a 100 ms grace had not returned after 5 s"
+    );
+}
+
+/// A second socket with `SO_REUSEADDR`, as Python's servers set it.
+fn bind_with_reuse(addr: SocketAddr) -> std::io::Result<socket2::Socket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    Ok(socket)
+}
+
+#[test]
+fn binding_a_busy_udp_port_is_addr_in_use() {
+    let first = UdpServer::bind("127.0.0.1:0").unwrap();
+    let addr = first.local_addr().unwrap();
+    let err = UdpServer::bind(addr).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AddrInUse);
+    // Not even a socket that asks to share the port can take its traffic.
+    let err = bind_with_reuse(addr).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AddrInUse);
+}
+
+/// The stop wake-up used to be a datagram to the server's own port; with
+/// another `SO_REUSEADDR` socket on it the kernel gave the datagram to that
+/// socket and shutdown hung for ever.
+#[test]
+fn shutdown_is_prompt_whatever_else_tries_to_share_the_port() {
+    let mut took = Vec::new();
+    for _ in 0..5 {
+        let server = UdpServer::bind("127.0.0.1:0")
+            .unwrap()
+            .spawn(|data: &[u8], _peer| Some(data.to_vec()))
+            .unwrap();
+        let addr = server.local_addr();
+        // Held (if the bind ever succeeds again) through the shutdown.
+        let squatter = bind_with_reuse(addr);
+        assert!(squatter.is_err(), "a second socket shares {addr}");
+        assert_eq!(client(addr).request(b"up", GUARD).unwrap(), b"up");
+        let (tx, rx) = mpsc::channel();
+        let start = Instant::now();
+        thread::spawn(move || {
+            let _ = server.shutdown();
+            let _ = tx.send(start.elapsed());
+        });
+        took.push(rx.recv_timeout(GUARD).expect("shutdown hung"));
+        drop(squatter);
+    }
+    took.sort();
+    assert!(
+        took[2] < Duration::from_millis(100),
+        "shutdown took {took:?}"
+    );
+}
+
+/// The receive loops are woken without a datagram: shutdown is prompt while a
+/// flood keeps every worker's buffer full and a wake-up datagram could be
+/// dropped with the rest.
+#[test]
+fn shutdown_is_prompt_under_a_flood() {
+    let server = UdpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .workers(2)
+        .spawn(|_data: &[u8], _peer| None)
+        .unwrap();
+    let addr = server.local_addr();
+    let flooding = StopEvent::new();
+    let flooder = {
+        let flooding = flooding.clone();
+        thread::spawn(move || {
+            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let deadline = Instant::now() + GUARD;
+            while !flooding.is_set() && Instant::now() < deadline {
+                let _ = socket.send_to(&[0; 512], addr);
+            }
+        })
+    };
+    wait_until("the flood to arrive", || server.stats().accepted > 1000);
+    let start = Instant::now();
+    server.shutdown().unwrap();
+    let took = start.elapsed();
+    flooding.set();
+    flooder.join().unwrap();
+    assert!(
+        took < Duration::from_secs(1),
+        "shutdown under a flood took {took:?}"
     );
 }

@@ -2,6 +2,7 @@
 
   socketserver_echo.py tcp        ThreadingTCPServer echo on 127.0.0.1:0
   socketserver_echo.py udp        ThreadingUDPServer echo on 127.0.0.1:0
+  socketserver_echo.py udp1       UDPServer (one thread, no thread per datagram)
   socketserver_echo.py shutdown N median idle shutdown() latency over N runs
 
 The servers print their port on the first line and serve until stdin closes,
@@ -41,6 +42,10 @@ class UdpServer(socketserver.ThreadingUDPServer):
     daemon_threads = True
 
 
+class SingleUdpServer(socketserver.UDPServer):
+    allow_reuse_address = True
+
+
 def serve(server):
     print(server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -68,6 +73,8 @@ if mode == "tcp":
     serve(TcpServer(("127.0.0.1", 0), TcpEcho))
 elif mode == "udp":
     serve(UdpServer(("127.0.0.1", 0), UdpEcho))
+elif mode == "udp1":
+    serve(SingleUdpServer(("127.0.0.1", 0), UdpEcho))
 elif mode == "shutdown":
     shutdown_latency(int(sys.argv[2]))
 else:

@@ -11,10 +11,12 @@
 //! | `BaseRequestHandler.handle(self)` | the handler closure, `Fn(TcpConnection) -> io::Result<()>` |
 //! | `request.sendall(data)` / `request.recv(1024)` | [`TcpConnection::send`] / [`TcpConnection::recv`] |
 //! | `rfile.readline()` / `wfile.write(line)` | [`TcpConnection::recv_line`] / [`TcpConnection::send_line`] |
+//! | `self.rfile` / `self.wfile` as files (`for line in rfile`, `shutil.copyfileobj`) | [`TcpConnection`] as `io::BufRead` / `io::Write` (`lines()`, `io::copy`) |
 //! | `socket.create_connection(addr)` | [`TcpConnection::connect`] |
 //! | `socketserver.ThreadingUDPServer(addr, Handler)` | [`UdpServer::bind`] + [`UdpServer::spawn`] |
 //! | `sock.sendto(data, addr)` + `sock.recvfrom(n)` | [`UdpClient::request`] |
-//! | `sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | always on for servers and clients |
+//! | `sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | always on for TCP; UDP binds are exclusive ([`UdpServer::bind`]) |
+//! | `server.serve_forever()` on a server thread | [`ServerHandle::wait`] |
 //! | `sock.listen(n)` | [`TcpServer::backlog`] |
 //!
 //! # Examples
@@ -48,21 +50,45 @@
 //! # }
 //! ```
 //!
+//! # Addresses and options: std's signatures
+//!
+//! One rule holds across the module: a method that std's sockets also have
+//! (`local_addr`, `peer_addr`, `set_read_timeout`, `set_write_timeout`,
+//! `set_nodelay`) has the signature std gives it — it takes `&self` and
+//! returns `io::Result` — even where the value is known and cannot fail
+//! ([`TcpServer::local_addr`], read once at bind), so code moves between
+//! `std::net` and `threaded::net` without edits. Methods std has no
+//! counterpart for follow their own nature: [`ServerHandle::local_addr`]
+//! returns a plain `SocketAddr` (a running server's address is known), and
+//! the limits of a connection's own buffer
+//! ([`TcpConnection::set_max_line`], [`set_message_timeout`](TcpConnection::set_message_timeout))
+//! take `&mut self`, since they change the connection and not its socket.
+//!
+//! [`TcpConnection`] is also a std stream: `Read`, `Write` and `BufRead`
+//! over the buffer its lines and frames use, so `recv_line` and
+//! `read_to_end`, `lines()` or `io::copy` can take turns on one connection.
+//!
+//! # Limits a server sets for every connection
+//!
+//! [`TcpServer::max_line`], [`TcpServer::max_frame`] and
+//! [`TcpServer::message_timeout`] bound what one client can cost: how much it
+//! makes the handler buffer, and how long one line or frame may take once
+//! it has begun — with [`TcpServer::read_timeout`] bounding the silence
+//! before it. Any limit, `usize::MAX` and `Duration::MAX` included, is
+//! accepted without overflow.
+//!
 //! # Logging
 //!
 //! Servers log through the [`log`](https://docs.rs/log) facade: the start and
 //! the shutdown at `info`, each connection at `debug`, a handler's error at
 //! `warn` and its panic at `error`, always with the peer's address.
 
-mod connection;
-mod framing;
-mod registry;
-mod server;
+mod handle;
+mod skeleton;
 mod socket;
 mod tcp;
 mod udp;
 
-pub use connection::TcpConnection;
-pub use server::{ServerHandle, ServerStats};
-pub use tcp::TcpServer;
+pub use handle::{ServerHandle, ServerStats};
+pub use tcp::{TcpConnection, TcpServer};
 pub use udp::{UdpClient, UdpServer};

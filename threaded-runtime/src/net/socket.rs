@@ -1,5 +1,6 @@
 //! Socket creation through `socket2`: std binds before anyone can set
-//! `SO_REUSEADDR`, and always listens with a backlog of 128.
+//! `SO_REUSEADDR`, and always listens with a backlog of 128; and the
+//! wake-ups that make a blocked `accept` or `recv_from` return.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
@@ -28,18 +29,25 @@ fn each_addr<T>(
     }))
 }
 
-fn new_socket(addr: SocketAddr, ty: Type, protocol: Protocol) -> io::Result<Socket> {
-    let socket = Socket::new(Domain::for_address(addr), ty, Some(protocol))?;
+fn tcp_socket(addr: SocketAddr) -> io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     // The lecture's setsockopt: a restarted server can bind its port again at
     // once, while connections of its previous run still sit in TIME_WAIT.
     socket.set_reuse_address(true)?;
     Ok(socket)
 }
 
+/// A UDP socket without `SO_REUSEADDR`: UDP has no TIME_WAIT to skip, and on
+/// Linux the option lets a second socket bind a busy port and take its
+/// datagrams, so the bind is exclusive (`AddrInUse`, as for TCP).
+fn udp_socket(addr: SocketAddr) -> io::Result<Socket> {
+    Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+}
+
 /// A bound, listening TCP socket.
 pub(crate) fn tcp_listener(addr: impl ToSocketAddrs, backlog: u32) -> io::Result<Socket> {
     each_addr(addr, |addr| {
-        let socket = new_socket(addr, Type::STREAM, Protocol::TCP)?;
+        let socket = tcp_socket(addr)?;
         socket.bind(&addr.into())?;
         // Listening at bind time, as socketserver's constructor does, lets
         // clients queue in the backlog before the accept loop starts.
@@ -57,7 +65,7 @@ pub(crate) fn tcp_connect(
     timeout: Option<Duration>,
 ) -> io::Result<TcpStream> {
     each_addr(addr, |addr| {
-        let socket = new_socket(addr, Type::STREAM, Protocol::TCP)?;
+        let socket = tcp_socket(addr)?;
         let target = SockAddr::from(addr);
         match timeout {
             Some(timeout) => socket.connect_timeout(&target, timeout)?,
@@ -69,7 +77,7 @@ pub(crate) fn tcp_connect(
 
 pub(crate) fn udp_bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
     each_addr(addr, |addr| {
-        let socket = new_socket(addr, Type::DGRAM, Protocol::UDP)?;
+        let socket = udp_socket(addr)?;
         socket.bind(&addr.into())?;
         Ok(UdpSocket::from(socket))
     })
@@ -83,7 +91,7 @@ pub(crate) fn udp_connect(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
             SocketAddr::V4(_) => ([0, 0, 0, 0], 0).into(),
             SocketAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
         };
-        let socket = new_socket(local, Type::DGRAM, Protocol::UDP)?;
+        let socket = udp_socket(local)?;
         socket.bind(&local.into())?;
         socket.connect(&addr.into())?;
         Ok(UdpSocket::from(socket))
@@ -92,6 +100,7 @@ pub(crate) fn udp_connect(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
 
 /// The address to reach a socket bound to `addr` from this host: an
 /// unspecified address (`0.0.0.0`, `::`) becomes the loopback of its family.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
 pub(crate) fn reachable(addr: SocketAddr) -> SocketAddr {
     let mut addr = addr;
     if addr.ip().is_unspecified() {
@@ -129,17 +138,54 @@ pub(crate) fn wake_accept(listener: &TcpListener, addr: SocketAddr) {
     }
 }
 
-/// Wakes the thread blocked in `recv_from` on `socket` (bound to `addr`)
-/// with an empty datagram sent to itself; the receive loop checks its stop
-/// flag after each datagram and drops that one.
+/// Wakes the `workers` threads blocked in `recv_from` on `socket` (bound
+/// to `addr`), for good, without a datagram on Linux.
 ///
-/// Not `shutdown(SHUT_RD)`: on Linux it wakes the receiver, but with an
-/// empty source address that std's `recv_from` refuses with a panic. Under a
-/// flood the wake-up may be dropped with the rest, but then the loop wakes
-/// for the next datagram anyway.
-pub(crate) fn wake_recv(socket: &UdpSocket, addr: SocketAddr) {
-    if let Err(e) = socket.send_to(&[], reachable(addr)) {
-        log::warn!("cannot wake the receive loop of {addr}: {e}");
+/// There `shutdown(SHUT_RD)` on a UDP socket wakes every blocked receiver
+/// and makes each later `recvfrom` return at once with no data and an empty
+/// source address (which [`recv_from`] reports as a wake-up), although the
+/// call itself fails with `ENOTCONN` on an unconnected socket; datagrams
+/// still queued are handed out first. Nothing is sent, so nothing else on the port (or a full
+/// receive buffer) can swallow the wake-up, and replies can still be sent.
+/// Elsewhere one empty datagram per worker, sent to the socket itself, wakes
+/// them; the loops check their stop flag after each datagram and drop those.
+pub(crate) fn wake_recv(socket: &UdpSocket, addr: SocketAddr, workers: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = workers;
+        match socket2::SockRef::from(socket).shutdown(std::net::Shutdown::Read) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
+            Err(e) => log::warn!("cannot wake the receive loops of {addr}: {e}"),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    for _ in 0..workers {
+        if let Err(e) = socket.send_to(&[], reachable(addr)) {
+            log::warn!("cannot wake the receive loops of {addr}: {e}");
+        }
+    }
+}
+
+/// `recv_from` that survives the wake-up of [`wake_recv`]: std's
+/// `UdpSocket::recv_from` asserts that the source address is a whole
+/// `sockaddr_in`, and panics on the empty one a shut-down socket returns.
+/// socket2's reports it as it is, and a wake-up becomes
+/// [`NotConnected`](io::ErrorKind::NotConnected).
+pub(crate) fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and
+    // socket2's `recv_from` promises to write no uninitialised byte into the
+    // buffer (it hands it to recvfrom(2) as is), so `buf` stays initialised;
+    // its `Read` impl does the same cast.
+    let uninit =
+        unsafe { &mut *(std::ptr::from_mut::<[u8]>(buf) as *mut [std::mem::MaybeUninit<u8>]) };
+    let (n, from) = socket2::SockRef::from(socket).recv_from(uninit)?;
+    match from.as_socket() {
+        Some(peer) => Ok((n, peer)),
+        None => Err(io::Error::new(
+            io::ErrorKind::NotConnected,
+            "the socket's receiving side was shut down",
+        )),
     }
 }
 
@@ -150,5 +196,62 @@ pub(crate) fn timed_out(e: io::Error) -> io::Error {
         io::Error::new(io::ErrorKind::TimedOut, "timed out")
     } else {
         e
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, mpsc};
+
+    #[test]
+    fn wake_recv_wakes_every_receiver_without_a_datagram() {
+        let socket = Arc::new(udp_bind("127.0.0.1:0").unwrap());
+        let addr = socket.local_addr().unwrap();
+        // Connected to another socket, it would drop a datagram from itself:
+        // only a wake-up that sends nothing can end these receives.
+        let other = udp_bind("127.0.0.1:0").unwrap();
+        socket.connect(other.local_addr().unwrap()).unwrap();
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..3 {
+            let (socket, tx) = (Arc::clone(&socket), tx.clone());
+            std::thread::spawn(move || {
+                let mut buf = [0; 16];
+                let woken = recv_from(&socket, &mut buf).map_err(|e| e.kind());
+                let _ = tx.send(woken);
+            });
+        }
+        // The receivers may not be blocked yet; the wake-up is for good, so
+        // a late one returns at once too.
+        wake_recv(&socket, addr, 3);
+        for _ in 0..3 {
+            let woken = rx.recv_timeout(Duration::from_secs(20));
+            assert_eq!(
+                woken,
+                Ok(Err(io::ErrorKind::NotConnected)),
+                "a receiver was not woken as by a shutdown"
+            );
+        }
+    }
+
+    /// std's `recv_from` panicked here: after a datagram, the next call on a
+    /// shut-down socket found the old address family in its storage and
+    /// asserted on the empty address's length.
+    #[test]
+    fn recv_from_after_a_datagram_then_a_wake_up_reports_it_without_panicking() {
+        let socket = udp_bind("127.0.0.1:0").unwrap();
+        let addr = socket.local_addr().unwrap();
+        let peer = udp_bind("127.0.0.1:0").unwrap();
+        let mut buf = [0; 16];
+        for _ in 0..3 {
+            peer.send_to(b"hi", addr).unwrap();
+            let (n, from) = recv_from(&socket, &mut buf).unwrap();
+            assert_eq!((&buf[..n], from), (&b"hi"[..], peer.local_addr().unwrap()));
+        }
+        wake_recv(&socket, addr, 1);
+        for _ in 0..3 {
+            let err = recv_from(&socket, &mut buf).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::NotConnected);
+        }
     }
 }

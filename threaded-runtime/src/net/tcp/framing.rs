@@ -2,9 +2,11 @@
 //!
 //! Data stays in the read buffer until a whole line or frame is there, so a
 //! read that times out half way loses nothing: the next call goes on where it
-//! stopped.
+//! stopped. The same buffer backs the connection's `Read` and `BufRead`, so
+//! std readers and these decoders can take turns on one stream.
 
 use std::io::{self, IoSlice, Read, Write};
+use std::time::{Duration, Instant};
 
 /// Bytes asked of the socket per read when nothing says more are needed.
 const CHUNK: usize = 8 * 1024;
@@ -12,6 +14,69 @@ const CHUNK: usize = 8 * 1024;
 /// buffer grows with the bytes that arrive, not with what a header claims.
 const MAX_CHUNK: usize = 256 * 1024;
 const HEADER: usize = 4;
+
+/// A stream that a message deadline can bound: each read after the first
+/// byte of a line or frame is limited to the time the message has left.
+pub(crate) trait Source: Read {
+    /// Bounds the next reads by `limit` as well as by the stream's own read
+    /// timeout; `None` lifts the bound again.
+    fn limit_reads(&mut self, limit: Option<Duration>) -> io::Result<()>;
+}
+
+/// The `message_timeout` of one `read_line` / `read_frame`: it starts with
+/// the message's first byte, not with the call, so a connection may idle
+/// between messages for as long as its read timeout lets it.
+struct Deadline {
+    timeout: Option<Duration>,
+    /// When the first byte was seen; `None` until then.
+    started: Option<Instant>,
+    limited: bool,
+}
+
+impl Deadline {
+    fn new(timeout: Option<Duration>) -> Deadline {
+        Deadline {
+            timeout,
+            started: None,
+            limited: false,
+        }
+    }
+
+    /// Called before each read, with whether part of the message is
+    /// buffered already; bounds the read by the time left.
+    fn before_read(&mut self, r: &mut impl Source, begun: bool) -> io::Result<()> {
+        let Some(timeout) = self.timeout else {
+            return Ok(());
+        };
+        if !begun {
+            return Ok(());
+        }
+        let started = *self.started.get_or_insert_with(Instant::now);
+        // No deadline representable (`Duration::MAX`) means none at all.
+        let Some(deadline) = started.checked_add(timeout) else {
+            return Ok(());
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("message not complete within message_timeout ({timeout:?})"),
+            ));
+        }
+        self.limited = true;
+        r.limit_reads(Some(left))
+    }
+
+    /// Lifts the bound, if one was set, and passes `result` on.
+    fn finish<T>(self, r: &mut impl Source, result: io::Result<T>) -> io::Result<T> {
+        if !self.limited {
+            return result;
+        }
+        let lifted = r.limit_reads(None);
+        let value = result?;
+        lifted.map(|()| value)
+    }
+}
 
 /// Bytes read from a stream and not handed out yet.
 #[derive(Default)]
@@ -30,8 +95,9 @@ impl ReadBuffer {
         self.buf
     }
 
-    fn consume(&mut self, n: usize) {
-        self.start += n;
+    /// Hands out `n` bytes of the buffer (at most all of it).
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start += n.min(self.buf.len() - self.start);
         if self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
@@ -52,6 +118,15 @@ impl ReadBuffer {
         result
     }
 
+    /// `BufRead::fill_buf`: what is buffered, else what one read brings
+    /// (empty at end of stream).
+    pub(crate) fn fill_buf(&mut self, r: &mut impl Read) -> io::Result<&[u8]> {
+        if self.buffered().is_empty() {
+            self.fill(r, CHUNK)?;
+        }
+        Ok(self.buffered())
+    }
+
     /// Like `socket.recv`: what is buffered first, else one read.
     pub(crate) fn read(&mut self, r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
         let buffered = self.buffered();
@@ -66,10 +141,23 @@ impl ReadBuffer {
 
     /// The next line without its `\n` or `\r\n`; `None` at end of stream. A
     /// last line without `\n` is still returned, as Python's `readline` does.
+    /// A line must be complete within `timeout` of its first byte.
     pub(crate) fn read_line(
         &mut self,
-        r: &mut impl Read,
+        r: &mut impl Source,
         max_line: usize,
+        timeout: Option<Duration>,
+    ) -> io::Result<Option<String>> {
+        let mut deadline = Deadline::new(timeout);
+        let result = self.read_line_within(r, max_line, &mut deadline);
+        deadline.finish(r, result)
+    }
+
+    fn read_line_within(
+        &mut self,
+        r: &mut impl Source,
+        max_line: usize,
+        deadline: &mut Deadline,
     ) -> io::Result<Option<String>> {
         // Bytes at the front of the buffer already known to hold no '\n'.
         let mut scanned = 0;
@@ -85,9 +173,11 @@ impl ReadBuffer {
             scanned = data.len();
             // A '\r' may still be followed by '\n', so it does not count yet.
             let pending = strip_cr(data).len();
-            if pending > max_line || data.len() > max_line + 1 {
+            // Saturating: `max_line` may be `usize::MAX`, "no limit".
+            if pending > max_line || data.len() > max_line.saturating_add(1) {
                 return Err(line_too_long(max_line));
             }
+            deadline.before_read(r, !data.is_empty())?;
             if self.fill(r, CHUNK)? == 0 {
                 let data = self.buffered();
                 if data.is_empty() {
@@ -103,12 +193,26 @@ impl ReadBuffer {
 
     /// The next frame (a u32 big-endian length, then that many bytes); `None`
     /// at end of stream between frames.
+    /// A frame must be complete within `timeout` of its first byte.
     pub(crate) fn read_frame(
         &mut self,
-        r: &mut impl Read,
+        r: &mut impl Source,
         max_frame: usize,
+        timeout: Option<Duration>,
+    ) -> io::Result<Option<Vec<u8>>> {
+        let mut deadline = Deadline::new(timeout);
+        let result = self.read_frame_within(r, max_frame, &mut deadline);
+        deadline.finish(r, result)
+    }
+
+    fn read_frame_within(
+        &mut self,
+        r: &mut impl Source,
+        max_frame: usize,
+        deadline: &mut Deadline,
     ) -> io::Result<Option<Vec<u8>>> {
         while self.buffered().len() < HEADER {
+            deadline.before_read(r, !self.buffered().is_empty())?;
             if self.fill(r, CHUNK)? == 0 {
                 let got = self.buffered().len();
                 if got == 0 {
@@ -132,9 +236,18 @@ impl ReadBuffer {
                 format!("frame of {len} bytes is longer than max_frame ({max_frame} bytes)"),
             ));
         }
-        let total = HEADER + len;
+        // Only a 32-bit target can overflow here, with a `max_frame` near
+        // `usize::MAX`: such a frame could not be held in memory anyway.
+        let Some(total) = len.checked_add(HEADER) else {
+            self.consume(HEADER);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("frame of {len} bytes does not fit in memory"),
+            ));
+        };
         while self.buffered().len() < total {
             let missing = total - self.buffered().len();
+            deadline.before_read(r, true)?;
             if self.fill(r, missing)? == 0 {
                 let got = self.buffered().len() - HEADER;
                 return Err(io::Error::new(
@@ -222,169 +335,4 @@ pub(crate) fn frame_header(len: usize) -> io::Result<[u8; HEADER]> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Cursor;
-
-    /// A reader that hands out its data a few bytes per read, then errors
-    /// with `WouldBlock` (a timeout) once, then goes on.
-    struct Trickle {
-        data: Vec<u8>,
-        pos: usize,
-        step: usize,
-        stall_at: Option<usize>,
-        reads: usize,
-    }
-
-    impl Read for Trickle {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            self.reads += 1;
-            if self.stall_at == Some(self.pos) {
-                self.stall_at = None;
-                return Err(io::ErrorKind::WouldBlock.into());
-            }
-            let n = self.step.min(out.len()).min(self.data.len() - self.pos);
-            out[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
-            self.pos += n;
-            Ok(n)
-        }
-    }
-
-    fn trickle(data: &[u8], step: usize) -> Trickle {
-        Trickle {
-            data: data.to_vec(),
-            pos: 0,
-            step,
-            stall_at: None,
-            reads: 0,
-        }
-    }
-
-    #[test]
-    fn lines_split_on_lf_and_crlf_across_reads() {
-        let mut r = trickle(b"one\r\ntwo\nthree", 2);
-        let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("one"));
-        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("two"));
-        assert_eq!(buf.read_line(&mut r, 10).unwrap().as_deref(), Some("three"));
-        assert_eq!(buf.read_line(&mut r, 10).unwrap(), None);
-    }
-
-    #[test]
-    fn line_of_exactly_max_is_accepted_even_with_crlf() {
-        let mut r = Cursor::new(b"abcd\r\nabcd\nabcde\n".to_vec());
-        let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_line(&mut r, 4).unwrap().as_deref(), Some("abcd"));
-        assert_eq!(buf.read_line(&mut r, 4).unwrap().as_deref(), Some("abcd"));
-        let err = buf.read_line(&mut r, 4).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-    }
-
-    #[test]
-    fn overlong_line_fails_before_the_newline_arrives() {
-        // An endless line: the error must come once max_line is passed, not
-        // after reading everything.
-        let mut r = trickle(&[b'x'; 1 << 20], 16);
-        let mut buf = ReadBuffer::default();
-        let err = buf.read_line(&mut r, 100).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert!(r.pos <= 100 + 2 + 16, "read {} bytes", r.pos);
-    }
-
-    #[test]
-    fn invalid_utf8_line_is_invalid_data_and_the_next_line_survives() {
-        let mut r = Cursor::new(b"\xff\xfe\nok\n".to_vec());
-        let mut buf = ReadBuffer::default();
-        let err = buf.read_line(&mut r, 100).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert_eq!(buf.read_line(&mut r, 100).unwrap().as_deref(), Some("ok"));
-    }
-
-    #[test]
-    fn frames_round_trip_across_reads() {
-        let mut wire = Vec::new();
-        for payload in [&b""[..], b"a", &[7u8; 20_000]] {
-            write_all_vectored(&mut wire, &[&frame_header(payload.len()).unwrap(), payload])
-                .unwrap();
-        }
-        let mut r = trickle(&wire, 3);
-        let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), Some(vec![]));
-        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), Some(b"a".to_vec()));
-        assert_eq!(
-            buf.read_frame(&mut r, 20_000).unwrap(),
-            Some(vec![7; 20_000])
-        );
-        assert_eq!(buf.read_frame(&mut r, 20_000).unwrap(), None);
-    }
-
-    #[test]
-    fn frame_over_max_is_refused_from_its_header_alone() {
-        // The header claims 4 GiB - 1 and no payload follows: the error must
-        // come from the header, without waiting or allocating.
-        let mut r = Cursor::new(u32::MAX.to_be_bytes().to_vec());
-        let mut buf = ReadBuffer::default();
-        let err = buf.read_frame(&mut r, 1024).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert!(buf.buf.capacity() <= MAX_CHUNK);
-    }
-
-    #[test]
-    fn frame_cut_short_is_unexpected_eof() {
-        let mut wire = frame_header(10).unwrap().to_vec();
-        wire.extend_from_slice(b"12345");
-        let mut buf = ReadBuffer::default();
-        let err = buf.read_frame(&mut Cursor::new(wire), 100).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
-
-        let mut buf = ReadBuffer::default();
-        let err = buf
-            .read_frame(&mut Cursor::new(vec![0, 0]), 100)
-            .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
-    }
-
-    #[test]
-    fn a_timeout_inside_a_frame_loses_nothing() {
-        let mut wire = frame_header(6).unwrap().to_vec();
-        wire.extend_from_slice(b"abcdef");
-        let mut r = trickle(&wire, 4);
-        r.stall_at = Some(8);
-        let mut buf = ReadBuffer::default();
-        let err = buf.read_frame(&mut r, 100).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
-        assert_eq!(
-            buf.read_frame(&mut r, 100).unwrap(),
-            Some(b"abcdef".to_vec())
-        );
-    }
-
-    #[test]
-    fn read_hands_out_buffered_bytes_before_reading_again() {
-        let mut r = Cursor::new(b"line\nrest".to_vec());
-        let mut buf = ReadBuffer::default();
-        assert_eq!(buf.read_line(&mut r, 100).unwrap().as_deref(), Some("line"));
-        let mut out = [0; 16];
-        let n = buf.read(&mut r, &mut out).unwrap();
-        assert_eq!(&out[..n], b"rest");
-        assert_eq!(buf.read(&mut r, &mut out).unwrap(), 0);
-    }
-
-    #[test]
-    fn vectored_write_survives_short_writes() {
-        struct Short(Vec<u8>);
-        impl Write for Short {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                let n = b.len().min(3);
-                self.0.extend_from_slice(&b[..n]);
-                Ok(n)
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut w = Short(Vec::new());
-        write_all_vectored(&mut w, &[b"head", b"", b"payload"]).unwrap();
-        assert_eq!(w.0, b"headpayload");
-    }
-}
+mod tests;

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::server::Counters;
+use crate::net::handle::Counters;
 
 pub(crate) struct Registry {
     state: Mutex<State>,

@@ -1,13 +1,29 @@
 use std::fmt;
-use std::io::{self, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use super::framing::{self, ReadBuffer};
-use super::socket;
+use super::framing::{self, ReadBuffer, Source};
+use crate::net::socket;
 
-const DEFAULT_MAX_LINE: usize = 64 * 1024;
-const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
+/// The limits of one connection's lines and frames, which a server sets for
+/// every connection it accepts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) max_line: usize,
+    pub(crate) max_frame: usize,
+    pub(crate) message_timeout: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_line: 64 * 1024,
+            max_frame: 16 * 1024 * 1024,
+            message_timeout: None,
+        }
+    }
+}
 
 /// One end of a TCP connection: what a server's handler gets, and what a
 /// client opens with [`connect`](TcpConnection::connect).
@@ -18,10 +34,14 @@ const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
 /// and [`recv_line`](Self::recv_line), and length-prefixed messages with
 /// [`send_frame`](Self::send_frame) and [`recv_frame`](Self::recv_frame).
 ///
-/// Reads go through a buffer, so lines, frames and raw reads can be mixed on
-/// one connection. Lines and frames have a size limit
-/// ([`set_max_line`](Self::set_max_line), [`set_max_frame`](Self::set_max_frame)):
-/// a peer cannot make the program allocate more than the limit.
+/// It is also a std stream — [`Read`], [`Write`] and [`BufRead`](io::BufRead)
+/// — so `io::copy`, `read_to_end`, `lines()` or a serde reader work on it.
+/// Every read goes through one buffer, so lines, frames, raw `recv`s and std
+/// readers can be mixed on one connection without losing a byte. Lines and
+/// frames have a size limit ([`set_max_line`](Self::set_max_line),
+/// [`set_max_frame`](Self::set_max_frame)): a peer cannot make the program
+/// allocate more than the limit; and may have a time limit
+/// ([`set_message_timeout`](Self::set_message_timeout)).
 ///
 /// The connection closes when it is dropped.
 ///
@@ -47,27 +67,36 @@ const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
 /// # }
 /// ```
 pub struct TcpConnection {
-    stream: TcpStream,
+    pub(super) stream: TcpStream,
+    /// For the log and `Debug`, which should name the peer even after it
+    /// has gone.
     peer: SocketAddr,
-    read_buf: ReadBuffer,
-    max_line: usize,
-    max_frame: usize,
+    pub(super) read_buf: ReadBuffer,
+    pub(super) limits: Limits,
 }
 
 impl TcpConnection {
-    pub(crate) fn from_stream(stream: TcpStream, peer: SocketAddr) -> TcpConnection {
+    pub(crate) fn from_stream(
+        stream: TcpStream,
+        peer: SocketAddr,
+        limits: Limits,
+    ) -> TcpConnection {
         TcpConnection {
             stream,
             peer,
             read_buf: ReadBuffer::default(),
-            max_line: DEFAULT_MAX_LINE,
-            max_frame: DEFAULT_MAX_FRAME,
+            limits,
         }
     }
 
     fn from_connected(stream: TcpStream) -> io::Result<TcpConnection> {
         let peer = stream.peer_addr()?;
-        Ok(TcpConnection::from_stream(stream, peer))
+        Ok(TcpConnection::from_stream(stream, peer, Limits::default()))
+    }
+
+    /// The peer's address as it was at accept or connect, for the log.
+    pub(crate) fn peer(&self) -> SocketAddr {
+        self.peer
     }
 
     /// Opens a connection to `addr`, trying each address it resolves to in
@@ -87,7 +116,7 @@ impl TcpConnection {
     ///
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
-    /// assert_eq!(conn.peer_addr(), listener.local_addr().unwrap());
+    /// assert_eq!(conn.peer_addr().unwrap(), listener.local_addr().unwrap());
     /// ```
     pub fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpConnection> {
         TcpConnection::from_connected(socket::tcp_connect(addr, None)?)
@@ -111,7 +140,7 @@ impl TcpConnection {
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let addr = listener.local_addr().unwrap();
     /// let conn = TcpConnection::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    /// assert_eq!(conn.peer_addr(), addr);
+    /// assert_eq!(conn.peer_addr().unwrap(), addr);
     /// ```
     pub fn connect_timeout(addr: &SocketAddr, timeout: Duration) -> io::Result<TcpConnection> {
         if timeout.is_zero() {
@@ -123,7 +152,14 @@ impl TcpConnection {
         TcpConnection::from_connected(socket::tcp_connect(addr, Some(timeout))?)
     }
 
-    /// The address of the other end (`socket.getpeername()`).
+    /// The address of the other end (`socket.getpeername()`), as
+    /// [`TcpStream::peer_addr`] returns it.
+    ///
+    /// # Errors
+    ///
+    /// What the operating system reports, e.g.
+    /// [`NotConnected`](io::ErrorKind::NotConnected) once the peer has reset
+    /// the connection.
     ///
     /// # Examples
     ///
@@ -132,14 +168,14 @@ impl TcpConnection {
     /// # use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
-    /// assert_eq!(conn.peer_addr(), listener.local_addr().unwrap());
+    /// assert_eq!(conn.peer_addr().unwrap(), listener.local_addr().unwrap());
     /// ```
-    #[must_use]
-    pub fn peer_addr(&self) -> SocketAddr {
-        self.peer
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
     }
 
-    /// The address of this end (`socket.getsockname()`).
+    /// The address of this end (`socket.getsockname()`), as
+    /// [`TcpStream::local_addr`] returns it.
     ///
     /// # Errors
     ///
@@ -258,9 +294,11 @@ impl TcpConnection {
     ///
     /// [`InvalidData`](io::ErrorKind::InvalidData) if the line is not UTF-8,
     /// or once more than [`max_line`](Self::set_max_line) bytes arrive without
-    /// a `\n` — without waiting for the rest of the line. A timeout
-    /// ([`TimedOut`](io::ErrorKind::TimedOut)) keeps what arrived: the next
-    /// call goes on with it.
+    /// a `\n` — without waiting for the rest of the line.
+    /// [`TimedOut`](io::ErrorKind::TimedOut) past the read timeout, or past
+    /// the [message timeout](Self::set_message_timeout) counted from the
+    /// line's first byte; a timeout keeps what arrived: the next call goes on
+    /// with it.
     /// After a line too long, the bytes stay buffered and every later call
     /// fails the same way: the stream cannot be resynchronised, so close the
     /// connection.
@@ -283,7 +321,11 @@ impl TcpConnection {
     /// ```
     pub fn recv_line(&mut self) -> io::Result<Option<String>> {
         self.read_buf
-            .read_line(&mut self.stream, self.max_line)
+            .read_line(
+                &mut Bounded::new(&self.stream),
+                self.limits.max_line,
+                self.limits.message_timeout,
+            )
             .map_err(socket::timed_out)
     }
 
@@ -321,9 +363,11 @@ impl TcpConnection {
     /// announces more than [`max_frame`](Self::set_max_frame) bytes, before
     /// any of them is read or allocated (the connection cannot be used for
     /// frames after that); [`UnexpectedEof`](io::ErrorKind::UnexpectedEof) if
-    /// the peer closes inside a frame. A timeout
-    /// ([`TimedOut`](io::ErrorKind::TimedOut)) keeps what arrived: the next
-    /// call goes on with it.
+    /// the peer closes inside a frame.
+    /// [`TimedOut`](io::ErrorKind::TimedOut) past the read timeout, or past
+    /// the [message timeout](Self::set_message_timeout) counted from the
+    /// frame's first byte; a timeout keeps what arrived: the next call goes
+    /// on with it.
     ///
     /// # Examples
     ///
@@ -348,12 +392,18 @@ impl TcpConnection {
     /// ```
     pub fn recv_frame(&mut self) -> io::Result<Option<Vec<u8>>> {
         self.read_buf
-            .read_frame(&mut self.stream, self.max_frame)
+            .read_frame(
+                &mut Bounded::new(&self.stream),
+                self.limits.max_frame,
+                self.limits.message_timeout,
+            )
             .map_err(socket::timed_out)
     }
 
     /// Sets the longest line [`recv_line`](Self::recv_line) accepts, in bytes
-    /// without the line ending (default 64 KiB).
+    /// without the line ending (default 64 KiB, or the server's
+    /// [`max_line`](crate::net::TcpServer::max_line)); `usize::MAX` means no
+    /// limit.
     ///
     /// # Examples
     ///
@@ -371,12 +421,14 @@ impl TcpConnection {
     /// assert_eq!(conn.recv_line().unwrap_err().kind(), ErrorKind::InvalidData);
     /// ```
     pub fn set_max_line(&mut self, max_line: usize) {
-        self.max_line = max_line;
+        self.limits.max_line = max_line;
     }
 
     /// Sets the largest frame [`recv_frame`](Self::recv_frame) accepts, in
-    /// bytes without the header (default 16 MiB); a frame of exactly
-    /// `max_frame` bytes is accepted.
+    /// bytes without the header (default 16 MiB, or the server's
+    /// [`max_frame`](crate::net::TcpServer::max_frame)); a frame of exactly
+    /// `max_frame` bytes is accepted, and `usize::MAX` means no limit but
+    /// the header's 4 GiB.
     ///
     /// # Examples
     ///
@@ -393,114 +445,7 @@ impl TcpConnection {
     /// assert_eq!(conn.recv_frame().unwrap_err().kind(), ErrorKind::InvalidData);
     /// ```
     pub fn set_max_frame(&mut self, max_frame: usize) {
-        self.max_frame = max_frame;
-    }
-
-    /// Sets how long a receive waits before failing with
-    /// [`TimedOut`](io::ErrorKind::TimedOut); `None` waits for ever
-    /// (`socket.settimeout`).
-    ///
-    /// # Errors
-    ///
-    /// [`InvalidInput`](io::ErrorKind::InvalidInput) for `Some(Duration::ZERO)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use std::io::ErrorKind;
-    /// # use std::net::TcpListener;
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpConnection;
-    /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
-    /// conn.set_read_timeout(Some(Duration::from_millis(10))).unwrap();
-    /// let mut buf = [0; 16];
-    /// assert_eq!(conn.recv(&mut buf).unwrap_err().kind(), ErrorKind::TimedOut);
-    /// ```
-    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.stream.set_read_timeout(timeout)
-    }
-
-    /// Closes the sending half: the peer's reads see the end of the stream
-    /// while this end can still receive (`socket.shutdown(SHUT_WR)`).
-    ///
-    /// # Errors
-    ///
-    /// What the operating system reports, e.g.
-    /// [`NotConnected`](io::ErrorKind::NotConnected) after the peer reset the
-    /// connection.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use threaded::net::{TcpConnection, TcpServer};
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// // The server answers once the client has said everything.
-    /// let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
-    ///     let mut lines = 0;
-    ///     while conn.recv_line()?.is_some() {
-    ///         lines += 1;
-    ///     }
-    ///     conn.send_line(&lines.to_string())
-    /// })?;
-    ///
-    /// let mut client = TcpConnection::connect(server.local_addr())?;
-    /// client.send_line("a")?;
-    /// client.send_line("b")?;
-    /// client.shutdown_write()?;
-    /// assert_eq!(client.recv_line()?.as_deref(), Some("2"));
-    /// # server.shutdown()?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn shutdown_write(&self) -> io::Result<()> {
-        self.stream.shutdown(Shutdown::Write)
-    }
-
-    /// The underlying std stream.
-    ///
-    /// Bytes already read ahead by [`recv_line`](Self::recv_line) or
-    /// [`recv_frame`](Self::recv_frame) and not returned yet are dropped; use
-    /// [`into_parts`](Self::into_parts) to keep them.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
-    /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
-    /// let stream: std::net::TcpStream = conn.into_inner();
-    /// assert_eq!(stream.peer_addr().unwrap(), listener.local_addr().unwrap());
-    /// ```
-    #[must_use]
-    pub fn into_inner(self) -> std::net::TcpStream {
-        self.stream
-    }
-
-    /// The underlying std stream and the bytes read ahead from it but not
-    /// returned yet, which come before anything the stream reads next.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use std::io::Write;
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
-    /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
-    /// let (mut peer, _) = listener.accept().unwrap();
-    /// peer.write_all(b"header\nbody").unwrap();
-    /// drop(peer);
-    ///
-    /// assert_eq!(conn.recv_line().unwrap().as_deref(), Some("header"));
-    /// let (_stream, read_ahead) = conn.into_parts();
-    /// assert_eq!(read_ahead, b"body");
-    /// ```
-    #[must_use]
-    pub fn into_parts(self) -> (std::net::TcpStream, Vec<u8>) {
-        (self.stream, self.read_buf.into_vec())
+        self.limits.max_frame = max_frame;
     }
 }
 
@@ -511,5 +456,41 @@ impl fmt::Debug for TcpConnection {
             .field("local", &self.stream.local_addr().ok())
             .field("buffered", &self.read_buf.buffered().len())
             .finish_non_exhaustive()
+    }
+}
+
+/// The connection's stream as the decoders read it: a message deadline
+/// narrows the socket's read timeout for the reads it bounds, then restores
+/// the timeout the connection had.
+struct Bounded<'a> {
+    stream: &'a TcpStream,
+    /// The connection's own read timeout, read once a deadline needs it.
+    own: Option<Option<Duration>>,
+}
+
+impl Bounded<'_> {
+    fn new(stream: &TcpStream) -> Bounded<'_> {
+        Bounded { stream, own: None }
+    }
+}
+
+impl Read for Bounded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&mut &*self.stream).read(buf)
+    }
+}
+
+impl Source for Bounded<'_> {
+    fn limit_reads(&mut self, limit: Option<Duration>) -> io::Result<()> {
+        let own = match self.own {
+            Some(own) => own,
+            None => *self.own.insert(self.stream.read_timeout()?),
+        };
+        let timeout = match (own, limit) {
+            (Some(own), Some(limit)) => Some(own.min(limit)),
+            (own, None) => own,
+            (None, limit) => limit,
+        };
+        self.stream.set_read_timeout(timeout)
     }
 }

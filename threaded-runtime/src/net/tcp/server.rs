@@ -1,19 +1,17 @@
 use std::fmt;
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::panic::{self, AssertUnwindSafe};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::thread;
 use std::time::Duration;
 
 use socket2::Socket;
 
-use super::connection::TcpConnection;
-use super::registry::{Registry, Slot};
-use super::server::{Counters, ServerHandle, panic_message};
-use super::socket;
+use super::accept::{Options, Running};
+use super::connection::{Limits, TcpConnection};
+use super::registry::Registry;
 use crate::StopEvent;
+use crate::net::handle::{Counters, ServerHandle};
+use crate::net::{skeleton, socket};
 
 /// Python's `request_queue_size` is 5, a 1990s number: at the connection cap
 /// waiting clients queue here, and a full backlog turns a connect into a 1 s
@@ -21,13 +19,6 @@ use crate::StopEvent;
 const DEFAULT_BACKLOG: u32 = 128;
 const DEFAULT_MAX_CONNECTIONS: usize = 256;
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
-/// How long handlers get to return once their sockets were shut down after
-/// the grace period; a handler blocked on something else than its socket is
-/// left running (detached) after that, so `shutdown` always returns.
-const AFTER_GRACE: Duration = Duration::from_secs(1);
-/// The pause after an `accept` error such as running out of file
-/// descriptors, so the loop does not spin while none can be had.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// A TCP server that runs each connection's handler on its own thread:
 /// Python's `socketserver.ThreadingTCPServer`.
@@ -40,7 +31,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// The handler is a closure `Fn(TcpConnection) -> io::Result<()>`, the
 /// `handle` method of a `BaseRequestHandler`. When it returns `Err` or
 /// panics, the error is logged with the peer's address and counted in
-/// [`ServerStats::errors`](super::ServerStats::errors); the server goes on.
+/// [`ServerStats::errors`](crate::net::ServerStats::errors); the server goes on.
 ///
 /// # Examples
 ///
@@ -76,6 +67,7 @@ pub struct TcpServer {
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
     nodelay: bool,
+    limits: Limits,
     shutdown_grace: Duration,
 }
 
@@ -112,6 +104,7 @@ impl TcpServer {
             read_timeout: None,
             write_timeout: None,
             nodelay: false,
+            limits: Limits::default(),
             shutdown_grace: DEFAULT_GRACE,
         })
     }
@@ -152,10 +145,9 @@ impl TcpServer {
     ///
     /// The timeout applies to each read, as Python's socket timeout does: a
     /// client that trickles a byte now and then, each within the timeout,
-    /// keeps its handler reading a line for up to `max_line` reads. Cap the
-    /// connection with [`max_connections`](Self::max_connections), a smaller
-    /// [`set_max_line`](super::TcpConnection::set_max_line), or a deadline
-    /// of the handler's own where that matters.
+    /// keeps its handler reading a line for up to `max_line` reads (hours,
+    /// at the defaults). [`message_timeout`](Self::message_timeout) bounds
+    /// the whole line or frame.
     ///
     /// # Examples
     ///
@@ -201,6 +193,63 @@ impl TcpServer {
         self
     }
 
+    /// The longest line [`recv_line`](TcpConnection::recv_line) accepts on
+    /// every connection (default 64 KiB), as if each handler began with
+    /// [`set_max_line`](TcpConnection::set_max_line); `usize::MAX` means no
+    /// limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threaded::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_line(1024);
+    /// ```
+    pub fn max_line(mut self, max: usize) -> TcpServer {
+        self.limits.max_line = max;
+        self
+    }
+
+    /// The largest frame [`recv_frame`](TcpConnection::recv_frame) accepts
+    /// on every connection (default 16 MiB), as if each handler began with
+    /// [`set_max_frame`](TcpConnection::set_max_frame).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threaded::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_frame(64 * 1024);
+    /// ```
+    pub fn max_frame(mut self, max: usize) -> TcpServer {
+        self.limits.max_frame = max;
+        self
+    }
+
+    /// How long one [`recv_line`](TcpConnection::recv_line) or
+    /// [`recv_frame`](TcpConnection::recv_frame) may take on every connection
+    /// once the first byte of its line or frame has arrived, or was already
+    /// buffered (default `None`: no bound); past it the call fails with
+    /// [`TimedOut`](io::ErrorKind::TimedOut). See
+    /// [`set_message_timeout`](TcpConnection::set_message_timeout).
+    ///
+    /// With [`read_timeout`](Self::read_timeout) it bounds how long a client
+    /// can hold a handler slot: a silent one for a read timeout, a slow one
+    /// for a message timeout per message, rather than for a read timeout per
+    /// byte.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use threaded::net::TcpServer;
+    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
+    ///     .read_timeout(Some(Duration::from_secs(60)))
+    ///     .message_timeout(Some(Duration::from_secs(10)));
+    /// ```
+    pub fn message_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
+        self.limits.message_timeout = timeout;
+        self
+    }
+
     /// How long a shutdown waits for the handlers in flight (default 5 s).
     /// After it, the sockets of the handlers still running are shut down, so
     /// their reads return end of stream and their writes fail.
@@ -219,11 +268,12 @@ impl TcpServer {
     }
 
     /// The address the server is bound to, with the real port
-    /// (`server.server_address`).
+    /// (`server.server_address`), typed as [`TcpListener::local_addr`](std::net::TcpListener::local_addr)'s.
     ///
     /// # Errors
     ///
-    /// None in practice: the address is read once, at [`bind`](Self::bind).
+    /// None in practice: the address is read once, at [`bind`](Self::bind);
+    /// the `io::Result` keeps std's signature.
     ///
     /// # Examples
     ///
@@ -251,7 +301,7 @@ impl TcpServer {
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let server = TcpServer::bind("127.0.0.1:0")?.spawn(|mut conn: TcpConnection| {
-    ///     let peer = conn.peer_addr();
+    ///     let peer = conn.peer_addr()?;
     ///     conn.send_line(&format!("you are {peer}"))
     /// })?;
     ///
@@ -268,13 +318,13 @@ impl TcpServer {
     {
         let local_addr = self.local_addr;
         let counters = Arc::new(Counters::default());
-        let stop = StopEvent::new();
         let running = self.prepare(handler, &counters)?;
-        let loop_stop = stop.clone();
-        let thread = thread::Builder::new()
-            .name(format!("tcp-server {local_addr}"))
-            .spawn(move || running.run(&loop_stop))?;
-        Ok(ServerHandle::new(local_addr, stop, counters, thread))
+        skeleton::spawn(
+            format!("tcp-server {local_addr}"),
+            local_addr,
+            counters,
+            move |stop| running.run(stop),
+        )
     }
 
     /// Runs the accept loop on the calling thread until `stop` is set, then
@@ -340,6 +390,7 @@ impl TcpServer {
                 read_timeout: self.read_timeout,
                 write_timeout: self.write_timeout,
                 nodelay: self.nodelay,
+                limits: self.limits,
             },
             shutdown_grace: self.shutdown_grace,
             registry: Arc::new(Registry::new(self.max_connections, Arc::clone(counters))),
@@ -358,6 +409,7 @@ impl fmt::Debug for TcpServer {
             .field("read_timeout", &self.read_timeout)
             .field("write_timeout", &self.write_timeout)
             .field("nodelay", &self.nodelay)
+            .field("limits", &self.limits)
             .field("shutdown_grace", &self.shutdown_grace)
             .finish_non_exhaustive()
     }
@@ -368,157 +420,4 @@ fn local_addr_of(socket: &Socket) -> io::Result<SocketAddr> {
         .local_addr()?
         .as_socket()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not an IP socket address"))
-}
-
-type Handler = dyn Fn(TcpConnection) -> io::Result<()> + Send + Sync;
-
-#[derive(Clone, Copy)]
-struct Options {
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
-    nodelay: bool,
-}
-
-impl Options {
-    fn apply(self, stream: &TcpStream) -> io::Result<()> {
-        stream.set_read_timeout(self.read_timeout)?;
-        stream.set_write_timeout(self.write_timeout)?;
-        stream.set_nodelay(self.nodelay)
-    }
-}
-
-/// A server between `spawn`/`serve` and the end of its accept loop.
-struct Running {
-    listener: TcpListener,
-    local_addr: SocketAddr,
-    options: Options,
-    shutdown_grace: Duration,
-    registry: Arc<Registry>,
-    counters: Arc<Counters>,
-    handler: Arc<Handler>,
-}
-
-impl Running {
-    fn run(self, stop: &StopEvent) -> io::Result<()> {
-        let addr = self.local_addr;
-        log::info!("tcp server listening on {addr}");
-
-        // The accept loop blocks in accept() or waits for a free slot; this
-        // thread turns the stop event into a wake-up of both, so stopping an
-        // idle server takes no polling and no timeout.
-        let waker = {
-            let stop = stop.clone();
-            let registry = Arc::clone(&self.registry);
-            let listener = self.listener.try_clone()?;
-            thread::Builder::new()
-                .name(format!("tcp-stop {addr}"))
-                .spawn(move || {
-                    stop.wait();
-                    registry.close();
-                    socket::wake_accept(&listener, addr);
-                })?
-        };
-
-        self.accept_loop(stop);
-        // Refuses the clients still in the backlog at once instead of leaving
-        // them to time out.
-        drop(self.listener);
-        let _ = waker.join();
-
-        let live = self.registry.live();
-        log::info!("tcp server on {addr} stopping, {live} connection(s) in flight");
-        if !self.registry.wait_empty(self.shutdown_grace) {
-            self.registry.shutdown_all();
-            if !self.registry.wait_empty(AFTER_GRACE) {
-                log::warn!(
-                    "tcp server on {addr}: {} handler(s) still running after their sockets \
-                     were shut down; leaving them behind",
-                    self.registry.live()
-                );
-            }
-        }
-        log::info!("tcp server on {addr} stopped");
-        Ok(())
-    }
-
-    fn accept_loop(&self, stop: &StopEvent) {
-        while self.registry.wait_for_slot() {
-            match self.listener.accept() {
-                Ok((stream, peer)) => {
-                    if stop.is_set() {
-                        break;
-                    }
-                    self.start(stream, peer);
-                }
-                Err(_) if stop.is_set() => break,
-                Err(e) => match e.kind() {
-                    // The client gave up while queued: nothing to do.
-                    io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted => {}
-                    _ => {
-                        log::error!("tcp server on {}: accept failed: {e}", self.local_addr);
-                        // Mostly "too many open files": wait for handlers to
-                        // close some, still waking at once on stop.
-                        if stop.wait_timeout(ACCEPT_BACKOFF) {
-                            break;
-                        }
-                    }
-                },
-            }
-        }
-    }
-
-    fn start(&self, stream: TcpStream, peer: SocketAddr) {
-        self.counters.accepted.fetch_add(1, Ordering::Relaxed);
-        let clone = match self
-            .options
-            .apply(&stream)
-            .and_then(|()| stream.try_clone())
-        {
-            Ok(clone) => clone,
-            Err(e) => {
-                log::error!("connection from {peer} dropped: cannot set it up: {e}");
-                self.counters.count_error();
-                return;
-            }
-        };
-        let slot = Slot {
-            registry: Arc::clone(&self.registry),
-            id: self.registry.insert(clone, peer),
-        };
-        let handler = Arc::clone(&self.handler);
-        let counters = Arc::clone(&self.counters);
-        // The JoinHandle is dropped: the thread is detached and the OS
-        // reclaims it when it ends; the slot tells shutdown when that is.
-        let spawned = thread::Builder::new()
-            .name(format!("tcp {peer}"))
-            .spawn(move || {
-                let _slot = slot;
-                handle(
-                    &*handler,
-                    TcpConnection::from_stream(stream, peer),
-                    &counters,
-                );
-            });
-        if let Err(e) = spawned {
-            // The closure, and with it the slot and the stream, was dropped.
-            log::error!("connection from {peer} dropped: cannot spawn its thread: {e}");
-            self.counters.count_error();
-        }
-    }
-}
-
-fn handle(handler: &Handler, conn: TcpConnection, counters: &Counters) {
-    let peer = conn.peer_addr();
-    log::debug!("connection from {peer}");
-    match panic::catch_unwind(AssertUnwindSafe(|| handler(conn))) {
-        Ok(Ok(())) => log::debug!("connection from {peer} closed"),
-        Ok(Err(e)) => {
-            counters.count_error();
-            log::warn!("handler for {peer} failed: {e}");
-        }
-        Err(payload) => {
-            counters.count_error();
-            log::error!("handler for {peer} panicked: {}", panic_message(&*payload));
-        }
-    }
 }

@@ -25,7 +25,7 @@ pub struct ServerStats {
     /// Connections accepted (TCP) or datagrams received (UDP) so far.
     pub accepted: u64,
     /// Connections whose handler runs now (TCP), or datagrams being handled
-    /// or waiting for a worker (UDP).
+    /// now (UDP).
     pub active: u64,
     /// Handlers that returned `Err` or panicked, plus, for UDP, datagrams
     /// dropped for being over `max_datagram` and replies that failed to send.
@@ -86,6 +86,8 @@ impl Counters {
 pub struct ServerHandle {
     local_addr: SocketAddr,
     stop: StopEvent,
+    /// Set when the server's loop has ended, for [`wait`](Self::wait).
+    finished: StopEvent,
     counters: Arc<Counters>,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
@@ -94,12 +96,14 @@ impl ServerHandle {
     pub(crate) fn new(
         local_addr: SocketAddr,
         stop: StopEvent,
+        finished: StopEvent,
         counters: Arc<Counters>,
         thread: JoinHandle<io::Result<()>>,
     ) -> ServerHandle {
         ServerHandle {
             local_addr,
             stop,
+            finished,
             counters,
             thread: Some(thread),
         }
@@ -139,6 +143,39 @@ impl ServerHandle {
         self.stop.clone()
     }
 
+    /// Blocks until the server has stopped — its [stop event](Self::stop_event)
+    /// set, from any thread, or [`shutdown`](Self::shutdown) called — and
+    /// its loop has ended, handlers' grace period included: Python's
+    /// `server.serve_forever()` for a server started with `spawn`.
+    ///
+    /// # Examples
+    ///
+    /// A server that a client stops, while the main thread just waits:
+    ///
+    /// ```
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?;
+    /// let addr = server.local_addr()?;
+    /// let server = server.spawn(|mut conn: TcpConnection| conn.send_line("tchau"))?;
+    ///
+    /// let stop = server.stop_event();
+    /// std::thread::spawn(move || {
+    ///     let mut client = TcpConnection::connect(addr).unwrap();
+    ///     assert_eq!(client.recv_line().unwrap().as_deref(), Some("tchau"));
+    ///     stop.set(); // "shut the server down" from anywhere
+    /// });
+    ///
+    /// server.wait(); // serve_forever()
+    /// assert_eq!(server.stats().accepted, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait(&self) {
+        self.finished.wait();
+    }
+
     /// Connections (or datagrams) accepted, active and failed so far.
     ///
     /// # Examples
@@ -167,6 +204,14 @@ impl ServerHandle {
     /// its own; a UDP server's busy workers are likewise left to finish their
     /// datagram. No thread is killed, since Rust (like Python) cannot do that
     /// safely.
+    ///
+    /// From inside one of the server's own handlers, set the
+    /// [stop event](Self::stop_event) instead: `shutdown` waits for the
+    /// handlers in flight, the caller's own among them, so there it would
+    /// wait out the whole grace period (and, for TCP, one second more) and
+    /// shut the caller's own connection down. The stop event returns at once;
+    /// the handler finishes its connection, and whoever holds the handle sees
+    /// [`wait`](Self::wait) return.
     ///
     /// # Errors
     ///

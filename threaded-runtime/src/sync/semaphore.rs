@@ -367,12 +367,10 @@ impl Inner {
             } else {
                 return false;
             };
-            match self.state.compare_exchange_weak(
-                state,
-                new,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
+            match self
+                .state
+                .compare_exchange_weak(state, new, Ordering::Acquire, Ordering::Relaxed)
+            {
                 Ok(_) => return took,
                 Err(now) => state = now,
             }

@@ -472,6 +472,7 @@ impl fmt::Debug for Semaphore {
         f.debug_struct("Semaphore")
             .field("available", &self.available())
             .field("bound", &self.inner.bound)
+            .field("waiting", &*self.inner.lock())
             .finish_non_exhaustive()
     }
 }

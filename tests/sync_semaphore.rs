@@ -81,10 +81,13 @@ fn contended_acquires_pass_one_per_released_permit() {
         .collect();
     // Every thread is done or asleep in `acquire`: nothing more can pass until a release.
     let settled = |expected: usize| {
-        wait_until(&format!("{expected} permits taken, the rest asleep"), || {
-            passed.load(Ordering::SeqCst) == expected
-                && waiting(&sem) + finished.load(Ordering::SeqCst) == 10
-        });
+        wait_until(
+            &format!("{expected} permits taken, the rest asleep"),
+            || {
+                passed.load(Ordering::SeqCst) == expected
+                    && waiting(&sem) + finished.load(Ordering::SeqCst) == 10
+            },
+        );
         assert_eq!(sem.available(), 0);
     };
     settled(6);
@@ -153,7 +156,11 @@ fn acquire_timeout_succeeds_while_permits_are_left_and_never_fails_early() {
     drop(a);
     let _c = sem.acquire_timeout(short).expect("after a release");
 
-    for timeout in [Duration::ZERO, Duration::from_millis(1), Duration::from_millis(50)] {
+    for timeout in [
+        Duration::ZERO,
+        Duration::from_millis(1),
+        Duration::from_millis(50),
+    ] {
         let started = Instant::now();
         assert!(sem.acquire_timeout(timeout).is_none());
         assert!(started.elapsed() >= timeout, "returned before {timeout:?}");

@@ -93,6 +93,20 @@ pub struct RLock<T: ?Sized> {
 /// } // released here
 /// assert_eq!(lock.lock().get(), 2);
 /// ```
+///
+/// Releasing it from another thread, which Python refuses at run time with `RuntimeError`,
+/// does not compile:
+///
+/// ```compile_fail
+/// use std::thread;
+/// use threaded::sync::RLock;
+///
+/// let lock = RLock::new(());
+/// let guard = lock.lock();
+/// thread::scope(|s| {
+///     s.spawn(move || drop(guard)); // error: `RLockGuard` cannot be sent between threads
+/// });
+/// ```
 #[must_use = "if unused the RLock is released at once"]
 pub struct RLockGuard<'a, T: ?Sized> {
     guard: ReentrantMutexGuard<'a, T>,

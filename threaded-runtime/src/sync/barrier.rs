@@ -71,6 +71,9 @@ struct State {
     count: usize,
     /// The last arrival is running the action.
     acting: bool,
+    /// Rounds completed. A thread whose round completed returns `Ok` even if the barrier
+    /// breaks before it wakes (CPython raises then; the round did complete).
+    round: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -158,6 +161,7 @@ impl Barrier {
                     phase: Phase::Filling,
                     count: 0,
                     acting: false,
+                    round: 0,
                 }),
                 changed: Condvar::new(),
             }),
@@ -173,7 +177,8 @@ impl Barrier {
     /// # Errors
     ///
     /// [`BrokenBarrierError`] at once if the barrier is broken, or when it breaks or is
-    /// [`reset`](Barrier::reset) while this thread waits.
+    /// [`reset`](Barrier::reset) while this thread waits. Once the round is complete, its
+    /// threads return `Ok` even if the barrier breaks before they wake.
     ///
     /// # Panics
     ///
@@ -242,6 +247,7 @@ impl Barrier {
             return Err(BrokenBarrierError);
         }
         let index = state.count;
+        let round = state.round;
         state.count += 1;
         let result = if index + 1 == inner.parties {
             state = inner.release(state);
@@ -273,7 +279,7 @@ impl Barrier {
                     }
                 };
             }
-            if state.phase == Phase::Draining {
+            if state.round != round {
                 Ok(index)
             } else {
                 Err(BrokenBarrierError)
@@ -435,6 +441,7 @@ impl Inner {
             }
         }
         state.phase = Phase::Draining;
+        state.round = state.round.wrapping_add(1);
         self.changed.notify_all();
         state
     }

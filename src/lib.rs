@@ -16,6 +16,8 @@
 //! | `socket`, `socketserver` | [`net`] |
 //! | `logging.basicConfig` | `logging::basic_config` (feature `logging`) |
 //! | `except KeyboardInterrupt` | `signal::stop_on_ctrl_c` (feature `ctrlc`) |
+//! | `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Barrier`, `Condition`, `local` | [`sync`] (and where std has it, the mapping) |
+//! | `threading.Timer` | [`Timer`] |
 //!
 //! The sections below follow the lecture's order, as the tutorials in
 //! `examples/` do (`cargo run --example tour` runs them all at once).

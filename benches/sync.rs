@@ -175,7 +175,10 @@ fn ratios() {
     println!("uncontended, {REPS} repetitions of {N} calls each; ratio to std Mutex lock+unlock");
     println!("| variant | fastest ns | ratio of fastest | median ratio | quartiles |");
     println!("|---|---|---|---|---|");
-    println!("| std Mutex lock+unlock | {:.1} | 1.00 | 1.00 | |", fastest[0]);
+    println!(
+        "| std Mutex lock+unlock | {:.1} | 1.00 | 1.00 | |",
+        fastest[0]
+    );
     for (i, (name, mut r)) in names.iter().zip(ratios).enumerate() {
         r.sort_by(f64::total_cmp);
         let q = |f: f64| r[((r.len() - 1) as f64 * f) as usize];

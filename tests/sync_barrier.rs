@@ -301,34 +301,22 @@ fn a_panicking_action_breaks_the_barrier_and_reaches_its_thread() {
 /// A waiter whose timeout passes while the round's action runs is not the one that breaks
 /// the round: as in CPython, where the action holds the barrier's lock, the round passes.
 #[test]
-fn a_timeout_that_passes_during_the_action_does_not_break_the_round() {
-    const TIMEOUT: Duration = Duration::from_millis(30);
-    let (go_tx, go_rx) = mpsc::channel::<()>();
-    let (acting_tx, acting_rx) = mpsc::channel::<()>();
-    let go_rx = std::sync::Mutex::new(go_rx);
-    let barrier = Barrier::with_action(2, move || {
-        acting_tx.send(()).unwrap();
-        go_rx.lock().unwrap().recv_timeout(GUARD).unwrap();
+fn a_timeout_that_passes_during_a_slow_action_does_not_break_the_round() {
+    // Long enough that this thread, already running, arrives before it passes.
+    const TIMEOUT: Duration = Duration::from_millis(300);
+    let barrier = Barrier::with_action(2, || {
+        thread::sleep(TIMEOUT * 2); // the action's own work, longer than the timeout
     });
     let early = {
         let barrier = barrier.clone();
-        thread::spawn(move || (Instant::now(), barrier.wait_timeout(TIMEOUT)))
+        thread::spawn(move || barrier.wait_timeout(TIMEOUT))
     };
     wait_until("the early thread waits", || barrier.n_waiting() == 1);
-    let last = {
-        let barrier = barrier.clone();
-        thread::spawn(move || barrier.wait_timeout(GUARD))
-    };
-    acting_rx.recv_timeout(GUARD).unwrap();
-    // The action is running; wait (on the clock, not on a thread) for the early timeout.
-    let (started, result) = {
-        thread::sleep(TIMEOUT * 2);
-        go_tx.send(()).unwrap();
-        within(GUARD, move || early.join().unwrap())
-    };
-    assert!(started.elapsed() >= TIMEOUT);
-    assert_eq!(result, Ok(0));
-    assert_eq!(within(GUARD, move || last.join().unwrap()), Ok(1));
+    let started = Instant::now();
+    // The last arrival runs the action, during which the early thread's timeout passes.
+    assert_eq!(barrier.wait_timeout(GUARD), Ok(1));
+    assert!(started.elapsed() >= TIMEOUT * 2);
+    assert_eq!(within(GUARD, move || early.join().unwrap()), Ok(0));
     assert!(!barrier.is_broken());
 }
 

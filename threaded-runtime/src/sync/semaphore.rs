@@ -26,9 +26,10 @@ use super::ReleaseError;
 /// | `release(n)` | [`release(n)`](Semaphore::release), or dropping a [`Permit`] |
 /// | `_value` | [`available`](Semaphore::available) |
 ///
-/// Taking and giving back a permit when some are left is one atomic operation each; the lock
-/// and the condition variable are used only when a thread has to wait. Waiting threads sleep,
-/// and are not served in any particular order (neither are Python's).
+/// Taking and giving back a permit when some are left is one atomic operation on the count
+/// each (plus the reference count of the `Permit`'s handle); the lock and the condition
+/// variable are used only when a thread has to wait. Waiting threads sleep, and are not
+/// served in any particular order (neither are Python's).
 ///
 /// [`threading.Semaphore`]: https://docs.python.org/3/library/threading.html#semaphore-objects
 ///

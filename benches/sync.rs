@@ -150,9 +150,11 @@ fn ratios() {
         "Semaphore try_acquire+drop",
         "RLock lock+unlock",
         "Mutex+Condvar semaphore (by hand)",
+        "Arc clone+drop (what a Permit adds)",
     ];
+    let arc = std::sync::Arc::new(());
     let mut ratios: Vec<Vec<f64>> = vec![vec![]; names.len()];
-    let mut fastest = [f64::INFINITY; 5];
+    let mut fastest = [f64::INFINITY; 6];
     for _ in 0..REPS {
         let times = [
             per_call(N, || *black_box(&mutex).lock().unwrap() += 1),
@@ -163,6 +165,7 @@ fn ratios() {
                 black_box(&hand).acquire();
                 hand.release();
             }),
+            per_call(N, || drop(black_box(std::sync::Arc::clone(&arc)))),
         ];
         for (i, t) in times.iter().enumerate() {
             fastest[i] = fastest[i].min(*t);

@@ -391,3 +391,63 @@ fn timed_out_waiters_leave_the_semaphore_consistent() {
     assert!(sem.try_acquire().is_some());
     assert_eq!(sem.available(), 1);
 }
+
+/// No lost wake-up: threads mixing `acquire`, `acquire_timeout`, `try_acquire` and
+/// forget-then-`release(2)` on a `Semaphore(2)` all finish (a lost wake-up leaves a thread
+/// asleep for ever, and `within` fails), and every permit is back at the end.
+#[test]
+fn mixed_acquires_and_releases_lose_no_wake_up_and_no_permit() {
+    const K: usize = 2;
+    within(GUARD, move || {
+        let sem = Semaphore::new(K);
+        let inside = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let check = |permits: usize| {
+            let now = inside.fetch_add(permits, Ordering::SeqCst) + permits;
+            most.fetch_max(now, Ordering::SeqCst);
+            thread::yield_now();
+            inside.fetch_sub(permits, Ordering::SeqCst);
+        };
+        thread::scope(|s| {
+            for t in 0..8 {
+                let (sem, check) = (&sem, &check);
+                s.spawn(move || {
+                    for i in 0..400 {
+                        match (t + i) % 4 {
+                            0 => {
+                                let _p = sem.acquire();
+                                check(1);
+                            }
+                            1 => {
+                                if let Some(_p) = sem.acquire_timeout(Duration::from_micros(50)) {
+                                    check(1);
+                                }
+                            }
+                            2 => {
+                                if let Some(_p) = sem.try_acquire() {
+                                    check(1);
+                                }
+                            }
+                            _ => {
+                                // Both permits, kept with `forget`, then handed back in one
+                                // `release(2)`, which must wake two waiters.
+                                let a = sem.acquire();
+                                let b = sem.acquire_timeout(Duration::from_micros(50));
+                                let taken = 1 + usize::from(b.is_some());
+                                check(taken);
+                                a.forget();
+                                if let Some(b) = b {
+                                    b.forget();
+                                }
+                                sem.release(taken).unwrap();
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        assert!(most.load(Ordering::SeqCst) <= K, "{most:?} inside at once");
+        assert_eq!(sem.available(), K);
+        assert_eq!(waiting(&sem), 0);
+    });
+}

@@ -1,7 +1,12 @@
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
+
+#[cfg(loom)]
+use loom::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicUsize};
+#[cfg(not(loom))]
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicUsize};
 
 use super::ReleaseError;
 
@@ -481,5 +486,99 @@ impl fmt::Debug for Semaphore {
 impl fmt::Debug for Permit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
+
+/// Loom models of the fast path and the `SLEEPERS` hand-off: every interleaving of a few
+/// threads, bounded in preemptions as tokio bounds its own. Run with
+/// `RUSTFLAGS="--cfg loom" cargo test -p threaded-runtime --lib --release loom`
+/// (a separate `CARGO_TARGET_DIR` keeps the normal build warm).
+#[cfg(all(test, loom))]
+mod loom_models {
+    use super::Semaphore;
+    use loom::sync::Arc;
+    use loom::sync::atomic::{AtomicUsize, Ordering};
+    use loom::thread;
+
+    fn model(f: impl Fn() + Sync + Send + 'static) {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(f);
+    }
+
+    /// A release between a waiter's failed take and its sleep is not lost.
+    #[test]
+    fn loom_a_release_wakes_the_waiter() {
+        model(|| {
+            let sem = Semaphore::new(0);
+            let waiter = {
+                let sem = sem.clone();
+                thread::spawn(move || sem.acquire().forget())
+            };
+            sem.release(1).unwrap();
+            waiter.join().unwrap();
+            assert_eq!(sem.available(), 0);
+        });
+    }
+
+    /// One permit, two threads: never both inside, and the permit comes back.
+    #[test]
+    fn loom_one_permit_two_threads() {
+        model(|| {
+            let sem = Semaphore::new(1);
+            let inside = Arc::new(AtomicUsize::new(0));
+            let threads: Vec<_> = (0..2)
+                .map(|_| {
+                    let (sem, inside) = (sem.clone(), Arc::clone(&inside));
+                    thread::spawn(move || {
+                        let _permit = sem.acquire();
+                        assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0);
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
+            }
+            assert_eq!(sem.available(), 1);
+        });
+    }
+
+    /// `release(2)` wakes both of two waiters.
+    #[test]
+    fn loom_release_two_wakes_two_waiters() {
+        model(|| {
+            let sem = Semaphore::new(0);
+            let waiters: Vec<_> = (0..2)
+                .map(|_| {
+                    let sem = sem.clone();
+                    thread::spawn(move || sem.acquire().forget())
+                })
+                .collect();
+            sem.release(2).unwrap();
+            for w in waiters {
+                w.join().unwrap();
+            }
+            assert_eq!(sem.available(), 0);
+        });
+    }
+
+    /// A permit dropped on another thread wakes a waiter, while the main thread takes and
+    /// gives back one too.
+    #[test]
+    fn loom_a_permit_dropped_elsewhere_wakes_a_waiter() {
+        model(|| {
+            let sem = Semaphore::new(1);
+            let permit = sem.acquire();
+            let waiter = {
+                let sem = sem.clone();
+                thread::spawn(move || drop(sem.acquire()))
+            };
+            let dropper = thread::spawn(move || drop(permit));
+            drop(sem.acquire());
+            waiter.join().unwrap();
+            dropper.join().unwrap();
+            assert_eq!(sem.available(), 1);
+        });
     }
 }

@@ -18,6 +18,8 @@
 //! | `logging.basicConfig` | `logging::basic_config` (feature `logging`) |
 //! | `import logging`, `logging.info`, `logging.warning` | [`log`]`::{info, warn}` (feature `logging`; `warn!`, not `warning!`) |
 //! | `except KeyboardInterrupt` | `signal::stop_on_ctrl_c` (feature `ctrlc`) |
+//! | `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Barrier`, `Condition`, `local` | [`sync`] (and where std has it, the mapping) |
+//! | `threading.Timer` | [`Timer`] |
 //!
 //! The sections below follow the lecture's order, as the tutorials in
 //! `examples/` do (`cargo run --example tour` runs them all at once).

@@ -343,6 +343,42 @@ fn ex13_log_lines_carry_levels_and_worker_thread_names() {
 }
 
 #[test]
+fn ex14_lock_rlock_semaphores_barrier_and_timers_do_what_the_slide_says() {
+    let out = run("14_locks_semaphores", &[]);
+    for expected in [
+        "20 threads added 1 under the lock: 20\n",
+        "deposita_duas_vezes held the lock while deposita took it again: saldo = 20\n",
+        "release() without acquire: refused (semaphore released too many times), still 2 available\n",
+        "acquire() then release(): ok, 2 available\n",
+        "arrival indexes [0, 1, 2]; every runner ran after the starting gun: true\n",
+        "Timer(3600 s) cancelled: it never ran, its thread ended at once\n",
+        "Timer(0.1 s) fired, not early: yes\n",
+    ] {
+        assert!(out.contains(expected), "no {expected:?} in:\n{out}");
+    }
+    assert!(!out.contains("this never prints"), "{out}");
+    // Five downloads, each once; never more than two inside at once.
+    for n in 1..=5 {
+        assert_eq!(count(&out, &format!("download {n} starts (")), 1, "{out}");
+    }
+    assert_eq!(count(&out, " inside)"), 5, "{out}");
+    assert_eq!(count(&out, "(3 inside)"), 0, "{out}");
+    let most: usize = out
+        .lines()
+        .find_map(|l| l.strip_prefix("most downloads at once: "))
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no 'most downloads at once' line:\n{out}"));
+    assert!((1..=2).contains(&most), "{out}");
+    assert!(out.contains("; permits back: 2\n"), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("== ")).count(),
+        6,
+        "{out}"
+    );
+}
+
+#[test]
 fn ex07_workers_drain_the_queue_full_hands_the_item_back_a_panic_does_not_hang_join() {
     // Every line is deterministic: the workers' results are summed or checked
     // as a set, never printed in the order the threads ran.

@@ -14,12 +14,15 @@ mod queue;
 #[cfg(feature = "ctrlc")]
 pub mod signal;
 mod stop;
+pub mod sync;
 mod thread;
+mod timer;
 
 pub use error::{GetError, PutError, TaskDoneError};
 pub use queue::{Task, Tasks, WorkQueue};
 pub use stop::StopEvent;
 pub use thread::{StoppableThread, spawn_stoppable};
+pub use timer::Timer;
 
 /// The [`log`](https://docs.rs/log) crate, which [`logging`] configures:
 /// `use threaded::log::{info, warn};` works with no other dependency.

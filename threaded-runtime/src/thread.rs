@@ -305,7 +305,7 @@ impl<R> Drop for StoppableThread<R> {
 }
 
 /// Describes the panic of `thread` as std's panic hook does.
-fn panic_report(thread: &Thread, payload: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_report(thread: &Thread, payload: &(dyn Any + Send)) -> String {
     let message = if let Some(message) = payload.downcast_ref::<&'static str>() {
         message
     } else if let Some(message) = payload.downcast_ref::<String>() {

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! bit 0        SHUT           shutdown() was called
-//! bit 1        GETTERS_WAIT   the getters' wait list is non-empty
+//! bit 1        (unused)
 //! bits 2..24   in-flight puts: counted before their try_send, uncounted after. A getter only
 //!              reports ShutDown when none is in flight, so an item whose put began before the
 //!              shutdown is never stranded behind a getter that already gave up. A put is in
@@ -24,9 +24,11 @@
 //!
 //! Unfinished tasks are `puts - done` (mod 2^40); a put panics before that reaches 2^39.
 //!
-//! Between the two sits `ready`: items sent and not yet claimed (and getters spinning for
-//! one). A put adds to it after its send; a get claims one from it before its `try_recv`,
-//! so that getters wait on an atomic rather than on flume's lock.
+//! Between the two sits `ready`, the one word both sides write: items sent and not yet
+//! claimed, getters spinning for one, and GETTERS_WAIT. A put adds to it after its send and
+//! learns from the same add whether to wake a getter; a get claims one from it before its
+//! `try_recv`, so that getters wait on an atomic rather than on flume's lock. The producers'
+//! word is read by consumers only on the slow path (shutdown, or a copy used up).
 //!
 //! `task_done` is one compare-and-swap on the consumers' line. It checks "not more
 //! task_done calls than puts" against counts kept on that line: the items taken so far
@@ -51,7 +53,6 @@ use super::wait::{Registration, ThreadWaker, WaitList, lock};
 use crate::error::{GetError, PutError, TaskDoneError};
 
 const SHUT: u64 = 1;
-const GETTERS_WAIT: u64 = 1 << 1;
 const INFLIGHT_SHIFT: u32 = 2;
 const INFLIGHT_UNIT: u64 = 1 << INFLIGHT_SHIFT;
 const COUNT_SHIFT: u32 = 24;
@@ -68,10 +69,15 @@ const MAX_TASKS: u64 = 1 << 39;
 /// word, which the common path never reads.
 const CHECK_EVERY: u64 = 1 << 16;
 
-/// The `ready` word: items ready (low bits) and getters spinning for one (high bits).
-const SPIN_SHIFT: u32 = 44;
+/// The `ready` word: items ready (bits 0..43), getters spinning for one (bits 43..63), and
+/// GETTERS_WAIT (bit 63): the getters' wait list is non-empty. Everything a put and a get
+/// need to know of each other is in this one word, so each sees the other in the result of
+/// its own read-modify-write.
+const SPIN_SHIFT: u32 = 43;
 const SPIN_UNIT: u64 = 1 << SPIN_SHIFT;
 const READY_MASK: u64 = SPIN_UNIT - 1;
+const GETTERS_WAIT: u64 = 1 << 63;
+const SPIN_MASK: u64 = !READY_MASK & !GETTERS_WAIT;
 
 /// Attempts a blocking get or put makes before it registers and parks (fewer under loom,
 /// where each is a branch of the model to explore).
@@ -106,9 +112,9 @@ struct DoneLine {
     word: AtomicU64,
     /// A settled put count (`puts - in-flight`) read from the producers' word at some point.
     settled_seen: AtomicU64,
-    /// Items taken by getters, ever (wrapping). Every one was put for good (a put cannot
-    /// fail once its item is ready), so `done < taken` lets `task_done` go ahead without
-    /// reading the producers' line, also when the consumers keep right up with them.
+    /// Items taken by getters, ever (wrapping), or fewer. Every one was put for good (a put
+    /// cannot fail once its item is ready), so `done < taken` lets `task_done` go ahead
+    /// without reading the producers' line, also when the consumers keep right up with them.
     taken: AtomicU64,
 }
 
@@ -118,11 +124,11 @@ pub(super) struct Inner<T> {
     pub(super) chan: Chan<T>,
     pub(super) capacity: Option<usize>,
     put_word: Padded<AtomicU64>,
-    /// Items in the channel that no getter has claimed yet (bits 0..44), and getters
-    /// spinning for one (bits 44..64). A getter takes an item only after claiming one
+    /// Items in the channel that no getter has claimed yet, getters spinning for one, and
+    /// whether any sleeps (see `SPIN_SHIFT`). A getter takes an item only after claiming one
     /// here, so waiting getters watch this word instead of taking flume's lock, and only one
     /// of them goes for each item that arrives. A put that sees a spinner wakes nobody: the
-    /// spinner takes the item, or checks again once it stops spinning.
+    /// spinner takes the item, or passes the wake-up on once it stops spinning.
     ready: Padded<AtomicU64>,
     done: Padded<DoneLine>,
     pub(super) getters: WaitList,
@@ -199,11 +205,11 @@ impl<T> Inner<T> {
                 // Ready before out of flight: a getter that sees no put in flight after a
                 // shutdown then sees this item too.
                 let ready = self.ready.fetch_add(1, SeqCst);
-                let word = self.put_word.fetch_sub(INFLIGHT_UNIT, SeqCst);
-                // A getter that registered before this point is seen here: it set the flag
-                // before its last claim attempt, which then saw the item or came after us.
-                if word & GETTERS_WAIT != 0 && ready & !READY_MASK == 0 {
-                    self.getters.notify_one(&self.put_word);
+                self.put_word.fetch_sub(INFLIGHT_UNIT, SeqCst);
+                // A getter sets the flag in this word before its last claim attempt, so
+                // either that attempt sees the item or this add sees the flag.
+                if ready & GETTERS_WAIT != 0 && ready & SPIN_MASK == 0 {
+                    self.getters.notify_one(&self.ready);
                 }
                 Ok(())
             }
@@ -251,7 +257,7 @@ impl<T> Inner<T> {
     }
 
     pub(super) fn getters_registration(&self) -> Registration<'_> {
-        Registration::new(&self.getters, &self.put_word)
+        Registration::new(&self.getters, &self.ready)
     }
 
     /// The rest of a put whose first attempt found the queue full. Kept out of line so that
@@ -325,7 +331,11 @@ impl<T> Inner<T> {
             .chan
             .try_recv()
             .expect("WorkQueue: a claimed item is in the channel");
-        self.done.taken.fetch_add(1, Relaxed);
+        // A plain load and store, not an atomic add: racing getters may lose a count, which
+        // only makes it a lower bound (task_done then falls back to the settled count), and
+        // no store can write more than were taken. It saves a locked instruction per get.
+        let taken = &self.done.taken;
+        taken.store(taken.load(Relaxed).wrapping_add(1), Relaxed);
         self.slot_freed();
         Some(item)
     }
@@ -394,24 +404,29 @@ impl<T> Inner<T> {
     /// Waits briefly for an item without parking, watching the count of ready items rather
     /// than taking flume's lock again and again.
     fn spin_for_item(&self) -> Option<T> {
-        self.ready.fetch_add(SPIN_UNIT, SeqCst);
+        // Counted as a spinner only while getters sleep: then a put that sees us wakes
+        // nobody. With nobody asleep there is nobody to spare a wake-up, and the count
+        // would only add two atomic operations on the shared line to every caught-up get.
+        let counted = self.ready.load(SeqCst) & GETTERS_WAIT != 0;
+        if counted {
+            self.ready.fetch_add(SPIN_UNIT, SeqCst);
+        }
         let mut found = None;
         for step in 0..BACKOFF_STEPS {
-            if self.is_shut_down() {
-                break;
-            }
             backoff(step, || self.ready.load(Relaxed) & READY_MASK != 0);
             found = self.try_recv();
             if found.is_some() {
                 break;
             }
         }
-        // Puts that saw us spinning woke nobody. If their items are still there, pass the
-        // wake-up on to a parked getter now (a getter that parks after this load claims
-        // once more first, and sees them).
-        let ready = self.ready.fetch_sub(SPIN_UNIT, SeqCst);
-        if ready & READY_MASK != 0 && self.put_word.load(SeqCst) & GETTERS_WAIT != 0 {
-            self.getters.notify_one(&self.put_word);
+        if counted {
+            // Puts that saw us spinning woke nobody. If their items are still there, pass
+            // the wake-up on to a parked getter now (a getter that parks after this load
+            // claims once more first, and sees them).
+            let ready = self.ready.fetch_sub(SPIN_UNIT, SeqCst);
+            if ready & READY_MASK != 0 && ready & GETTERS_WAIT != 0 {
+                self.getters.notify_one(&self.ready);
+            }
         }
         found
     }
@@ -509,7 +524,7 @@ impl<T> Inner<T> {
     }
 
     fn wake_all(&self) {
-        self.getters.notify_all(&self.put_word);
+        self.getters.notify_all(&self.ready);
         self.putters.notify_all(&self.done.word);
     }
 

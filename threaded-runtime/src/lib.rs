@@ -9,6 +9,7 @@ mod error;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod net;
+pub mod pool;
 mod queue;
 #[cfg(feature = "ctrlc")]
 pub mod signal;

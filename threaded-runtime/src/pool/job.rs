@@ -211,7 +211,7 @@ impl<R> Slot<R> {
 /// let job = pool.submit(|| 6 * 7);
 /// assert_eq!(job.join().unwrap(), 42);
 /// ```
-#[must_use = "a Job runs on, but dropping it loses its result and any panic; `join` it, or `let _ =` to ignore it"]
+#[must_use = "a Job runs on, but dropping it loses its result and any panic; `join` it, or `drop` it to let it run unobserved"]
 pub struct Job<R> {
     slot: Arc<Slot<R>>,
 }

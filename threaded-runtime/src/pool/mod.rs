@@ -302,7 +302,7 @@ impl ThreadPool {
     /// let done = Arc::new(AtomicUsize::new(0));
     /// for _ in 0..10 {
     ///     let done = Arc::clone(&done);
-    ///     let _ = pool.submit(move || done.fetch_add(1, Ordering::Relaxed));
+    ///     drop(pool.submit(move || done.fetch_add(1, Ordering::Relaxed)));
     /// }
     /// pool.shutdown();
     /// assert_eq!(done.load(Ordering::Relaxed), 10);
@@ -324,9 +324,14 @@ impl ThreadPool {
     /// use threaded::pool::{JobError, ThreadPool};
     ///
     /// let pool = ThreadPool::new(1);
+    /// let (started, running) = mpsc::channel();
     /// let (go, wait) = mpsc::channel::<()>();
-    /// let busy = pool.submit(move || wait.recv().unwrap());
+    /// let busy = pool.submit(move || {
+    ///     started.send(()).unwrap();
+    ///     wait.recv().unwrap();
+    /// });
     /// let queued = pool.submit(|| unreachable!("cancelled before it started"));
+    /// running.recv().unwrap(); // `busy` has started: only `queued` is cancelled
     ///
     /// let stopper = pool.clone();
     /// let stopping = std::thread::spawn(move || stopper.shutdown_now());

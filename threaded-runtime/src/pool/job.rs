@@ -1,6 +1,7 @@
 //! A submitted job: the slot its result lands in, the handle the caller
 //! keeps, and the boxed closure the workers run.
 
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::mem;
@@ -213,16 +214,13 @@ impl<R> Slot<R> {
 /// ```
 #[must_use = "a Job runs on, but dropping it loses its result and any panic; `join` it, or `drop` it to let it run unobserved"]
 pub struct Job<R> {
-    slot: Arc<Slot<R>>,
+    // The same allocation the queue carries as `Arc<dyn Run>`: one per job.
+    cell: Arc<dyn HasSlot<R>>,
 }
 
 impl<R> Job<R> {
-    pub(crate) fn new(slot: Arc<Slot<R>>) -> Self {
-        Self { slot }
-    }
-
     pub(crate) fn slot(&self) -> &Slot<R> {
-        &self.slot
+        self.cell.slot()
     }
 
     /// Waits for the job to finish and returns its result: Python's
@@ -249,8 +247,8 @@ impl<R> Job<R> {
     /// assert_eq!(job.join().unwrap(), "OLÁ");
     /// ```
     pub fn join(self) -> Result<R, JobError> {
-        self.slot.wait_until(None);
-        self.slot.take()
+        self.slot().wait_until(None);
+        self.slot().take()
     }
 
     /// Waits up to `timeout` for the job to finish; `true` iff it has (or was
@@ -275,27 +273,27 @@ impl<R> Job<R> {
     /// ```
     #[must_use]
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        self.slot.wait_until(Instant::now().checked_add(timeout))
+        self.slot().wait_until(Instant::now().checked_add(timeout))
     }
 
     /// `true` once the job has finished, was cancelled, or was refused:
     /// Python's `future.done()`. [`join`](Self::join) then returns at once.
     #[must_use]
     pub fn is_finished(&self) -> bool {
-        self.slot.is_final()
+        self.slot().is_final()
     }
 
     /// `true` while a worker is running the job: Python's `future.running()`.
     #[must_use]
     pub fn is_running(&self) -> bool {
-        self.slot.state() == RUNNING
+        self.slot().state() == RUNNING
     }
 
     /// `true` if the job was cancelled before it started: Python's
     /// `future.cancelled()`.
     #[must_use]
     pub fn is_cancelled(&self) -> bool {
-        self.slot.state() == CANCELLED
+        self.slot().state() == CANCELLED
     }
 
     /// Withdraws the job if no worker has started it: Python's
@@ -323,11 +321,11 @@ impl<R> Job<R> {
     /// assert!(matches!(queued.join(), Err(JobError::Cancelled)));
     /// ```
     pub fn cancel(&self) -> bool {
-        self.slot.cancel()
+        self.slot().cancel()
     }
 
     fn state_name(&self) -> &'static str {
-        match self.slot.state() {
+        match self.slot().state() {
             PENDING => "pending",
             RUNNING => "running",
             CANCELLED => "cancelled",
@@ -351,7 +349,7 @@ impl<R> Future for Job<R> {
     type Output = Result<R, JobError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let slot = &self.slot;
+        let slot = self.slot();
         if !slot.is_final() {
             let mut inner = slot.lock();
             if !slot.is_final() {
@@ -366,40 +364,85 @@ impl<R> Future for Job<R> {
     }
 }
 
-/// The type-erased job the queue carries to the workers.
-pub(crate) trait Run: Send {
-    /// Runs the job unless it was cancelled, storing its result or panic.
-    fn run(self: Box<Self>);
-    /// Cancels the job instead of running it (`shutdown_now`).
-    fn cancel(self: Box<Self>);
-    /// Marks the job refused: the pool was shut down before it was queued.
-    fn refuse(self: Box<Self>);
+/// Creates a job's one allocation: its closure and its slot. Gives the
+/// handle the caller keeps and the one the queue carries.
+pub(crate) fn new_job<F, R>(f: F) -> (Job<R>, Queued)
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let cell = Arc::new(Cell {
+        slot: Slot::new(),
+        f: UnsafeCell::new(Some(f)),
+    });
+    let job = Job {
+        cell: Arc::clone(&cell) as Arc<dyn HasSlot<R>>,
+    };
+    (job, Queued(Some(cell)))
 }
 
-/// A closure and the slot its result goes to. If it is dropped without
-/// having run (a queue dropped with it inside), the job is cancelled, so no
-/// caller waits for ever.
-pub(crate) struct Task<F, R> {
-    f: Option<F>,
-    slot: Arc<Slot<R>>,
+/// A job's closure and the slot its result goes to, in one allocation.
+struct Cell<F, R> {
+    slot: Slot<R>,
+    /// Touched only through the one `Queued` handle (by the worker or the
+    /// `shutdown_now` drain that owns it), or by `drop`, when no handle is
+    /// left: never by two threads at once.
+    f: UnsafeCell<Option<F>>,
 }
 
-impl<F, R> Task<F, R> {
-    pub(crate) fn new(f: F, slot: Arc<Slot<R>>) -> Self {
-        Self { f: Some(f), slot }
+// SAFETY: `f` is only reached through the unique `Queued` handle or in
+// `drop` (see the field), so sharing the cell never shares `F`; it is moved
+// to the worker that runs it, hence `F: Send`. The slot is `Sync` for `R: Send`.
+unsafe impl<F: Send, R: Send> Sync for Cell<F, R> {}
+
+pub(crate) trait HasSlot<R>: Send + Sync {
+    fn slot(&self) -> &Slot<R>;
+}
+
+impl<F: Send, R: Send> HasSlot<R> for Cell<F, R> {
+    fn slot(&self) -> &Slot<R> {
+        &self.slot
     }
 }
 
-impl<F, R> Run for Task<F, R>
+/// The type-erased job the queue carries to the workers.
+trait Run: Send + Sync {
+    /// Runs the job unless it was cancelled, storing its result or panic.
+    fn run(self: Arc<Self>);
+    /// Cancels the job instead of running it, and drops its closure.
+    fn cancel(self: Arc<Self>);
+    /// Marks the job refused (the pool was shut down) and drops its closure.
+    fn refuse(self: Arc<Self>);
+}
+
+impl<F, R> Cell<F, R> {
+    /// Takes the closure out.
+    ///
+    /// # Safety
+    ///
+    /// Only the owner of the job's `Queued` handle may call it.
+    unsafe fn take(&self) -> Option<F> {
+        // SAFETY: the caller owns the unique `Queued` handle, so no other
+        // thread touches `f` now (see the field).
+        unsafe { (*self.f.get()).take() }
+    }
+}
+
+impl<F, R> Run for Cell<F, R>
 where
     F: FnOnce() -> R + Send,
     R: Send,
 {
-    fn run(mut self: Box<Self>) {
+    fn run(self: Arc<Self>) {
+        // SAFETY: `run` consumes the `Queued` handle's `Arc`.
+        let Some(f) = (unsafe { self.take() }) else {
+            return;
+        };
         if !self.slot.try_start() {
+            // Cancelled while queued: drop the closure here, on the worker.
+            drop(f);
             return;
         }
-        let Some(f) = self.f.take() else { return };
         match panic::catch_unwind(AssertUnwindSafe(f)) {
             Ok(value) => self.slot.complete(Ok(value)),
             Err(payload) => {
@@ -413,21 +456,50 @@ where
         }
     }
 
-    fn cancel(self: Box<Self>) {
-        // The slot first: if dropping the closure panics, the job is already
-        // marked cancelled.
+    fn cancel(self: Arc<Self>) {
+        // The slot first: if dropping the closure panics, the job is
+        // already marked cancelled.
         self.slot.cancel();
+        // SAFETY: `cancel` consumes the `Queued` handle's `Arc`.
+        drop(unsafe { self.take() });
     }
 
-    fn refuse(self: Box<Self>) {
+    fn refuse(self: Arc<Self>) {
         self.slot.refuse();
+        // SAFETY: `refuse` consumes the `Queued` handle's `Arc`.
+        drop(unsafe { self.take() });
     }
 }
 
-impl<F, R> Drop for Task<F, R> {
+/// The queue's handle on a job: the only way to its closure. Dropped
+/// without being run (a queue dropped with it inside), it cancels the job,
+/// so no caller waits for ever.
+pub(crate) struct Queued(Option<Arc<dyn Run>>);
+
+impl Queued {
+    pub(crate) fn run(mut self) {
+        if let Some(cell) = self.0.take() {
+            cell.run();
+        }
+    }
+
+    pub(crate) fn cancel(mut self) {
+        if let Some(cell) = self.0.take() {
+            cell.cancel();
+        }
+    }
+
+    pub(crate) fn refuse(mut self) {
+        if let Some(cell) = self.0.take() {
+            cell.refuse();
+        }
+    }
+}
+
+impl Drop for Queued {
     fn drop(&mut self) {
-        if self.f.is_some() {
-            self.slot.cancel();
+        if let Some(cell) = self.0.take() {
+            cell.cancel();
         }
     }
 }

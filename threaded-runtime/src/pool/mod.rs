@@ -55,9 +55,10 @@ use crossbeam_channel::{Receiver, Sender};
 pub use as_completed::{AsCompleted, as_completed};
 pub use error::JobError;
 pub use job::Job;
-use job::{Run, Slot, Task};
+use job::{Queued, new_job};
 
-type Queued = Box<dyn Run>;
+/// How many times an idle worker polls the queue before it parks.
+const IDLE_POLLS: u32 = 32;
 
 /// A fixed set of worker threads that run submitted closures: Python's
 /// `concurrent.futures.ThreadPoolExecutor`.
@@ -221,8 +222,7 @@ impl ThreadPool {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let slot = Arc::new(Slot::new());
-        let task: Queued = Box::new(Task::new(f, Arc::clone(&slot)));
+        let (job, task) = new_job(f);
         let sender = self
             .shared()
             .sender
@@ -237,7 +237,7 @@ impl ThreadPool {
         if let Some(task) = refused {
             task.refuse();
         }
-        Job::new(slot)
+        job
     }
 
     /// Submits `f(item)` for every item at once and yields the results in the
@@ -427,6 +427,23 @@ impl Shared {
         }
     }
 
+    /// The next job, or `None` once the pool is shut down and drained.
+    ///
+    /// A worker that finds the queue empty polls it a while (yielding the
+    /// core) before it parks: jobs submitted one after another then find it
+    /// awake, and the submitter saves the futex wake-up a parked worker
+    /// costs. rayon's workers do the same before they sleep.
+    fn next_task(&self) -> Option<Queued> {
+        for _ in 0..IDLE_POLLS {
+            match self.receiver.try_recv() {
+                Ok(task) => return Some(task),
+                Err(crossbeam_channel::TryRecvError::Disconnected) => return None,
+                Err(crossbeam_channel::TryRecvError::Empty) => thread::yield_now(),
+            }
+        }
+        self.receiver.recv().ok()
+    }
+
     fn work(&self) {
         WORKER_OF.set(self as *const Self as usize);
         /// Counts the worker out however it ends.
@@ -440,7 +457,7 @@ impl Shared {
             }
         }
         let _exit = Exit(self);
-        while let Ok(task) = self.receiver.recv() {
+        while let Some(task) = self.next_task() {
             let cancel = self.cancel_queued.load(Ordering::SeqCst);
             // The job's own panic is caught inside `run`; this catches the
             // drop of its closure or of a result nobody joined, and wakers.

@@ -32,9 +32,9 @@ fn add(a: u64, b: u64) -> u64 {
     a + b
 }
 
-/// What `#[threaded(pool)]` expands to.
-fn add_pooled(a: u64, b: u64) -> threaded::pool::Job<u64> {
-    ThreadPool::global().submit(move || a + b)
+#[threaded(pool)]
+fn add_pooled(a: u64, b: u64) -> u64 {
+    a + b
 }
 
 /// The pool a Rust engineer writes by hand on crossbeam-channel: boxed
@@ -136,7 +136,7 @@ fn round_trips<'a>(
             }),
         ),
         (
-            "`ThreadPool::global()` submit + join",
+            "`#[threaded(pool)]` call + join (global pool: cores + 4 workers)",
             20_000,
             Box::new(|| add_pooled(black_box(1), black_box(2)).join().unwrap()),
         ),

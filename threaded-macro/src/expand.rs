@@ -78,11 +78,18 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         ReturnType::Default => sig.ident.span(),
     };
 
-    let name = thread_name(function, options);
-    let stack_size = options
-        .stack_size
-        .as_ref()
-        .map(|(size, _)| quote!(let #builder = #builder.stack_size(#size);));
+    // A pool's threads are already named and sized: no builder to set up.
+    let thread_setup = options.pool.is_none().then(|| {
+        let name = thread_name(function, options);
+        let stack_size = options
+            .stack_size
+            .as_ref()
+            .map(|(size, _)| quote!(let #builder = #builder.stack_size(#size);));
+        quote! {
+            let #builder = ::std::thread::Builder::new().name(#name);
+            #stack_size
+        }
+    });
     // The user's own braces and statements, after the arguments move in.
     let mut body = TokenStream::new();
     block.brace_token.surround(&mut body, |tokens| {
@@ -98,6 +105,13 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         .then(|| quote!(#[allow(unused_assignments)]));
 
     let (closure, return_type, spawn) = match stop_param {
+        _ if options.pool.is_some() => pool_submit(
+            options,
+            &output,
+            (annotation.as_ref(), &body, block.span()),
+            &main,
+            return_span,
+        ),
         Some(stop) => {
             let krate = options.crate_path();
             let (pat, ty) = (&stop.pat, &stop.ty);
@@ -132,13 +146,44 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         #(#outer_attrs)*
         #vis #safety fn #ident #generics(#inputs) -> #return_type #where_clause {
             #(#inner_attrs)*
-            let #builder = ::std::thread::Builder::new().name(#name);
-            #stack_size
+            #thread_setup
             #mut_self
             let #main = #closure;
             #spawn
         }
     }
+}
+
+/// `#[threaded(pool)]`: the closure, the `Job<R>` return type, and the
+/// statements that submit the closure to the global pool or to `pool = EXPR`.
+fn pool_submit(
+    options: &attr::Options,
+    output: &Type,
+    closure_parts: (Option<&TokenStream>, &TokenStream, Span),
+    main: &Ident,
+    return_span: Span,
+) -> (TokenStream, TokenStream, TokenStream) {
+    let (annotation, body, block_span) = closure_parts;
+    let krate = options.crate_path();
+    let pool = Ident::new("__threaded_pool", Span::mixed_site());
+    // A `&ThreadPool`, or anything that derefs to one (`&LazyLock<ThreadPool>`),
+    // found by deref coercion; a type error points at the user's expression.
+    let pool_ref = match options.pool.as_ref().and_then(|(expr, _)| expr.as_ref()) {
+        Some(expr) => quote_spanned! {expr.span()=>
+            let #pool: &#krate::pool::ThreadPool = &#expr;
+        },
+        None => quote! {
+            let #pool: &#krate::pool::ThreadPool = #krate::pool::ThreadPool::global();
+        },
+    };
+    (
+        quote_spanned!(block_span=> move || #annotation #body),
+        quote_spanned!(return_span=> #krate::pool::Job<#output>),
+        quote_spanned! {return_span=>
+            #pool_ref
+            #krate::pool::ThreadPool::submit(#pool, #main)
+        },
+    )
 }
 
 /// The parameter as the outer function declares it, and the statement that

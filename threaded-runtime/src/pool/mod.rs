@@ -146,7 +146,7 @@ impl ThreadPool {
             .expect("failed to spawn thread")
     }
 
-    /// A [`Builder`] to choose the number of workers, their name and their
+    /// A [`ThreadPoolBuilder`] to choose the number of workers, their name and their
     /// stack size.
     ///
     /// # Examples
@@ -163,8 +163,8 @@ impl ThreadPool {
     /// assert!(name.join().unwrap().unwrap().starts_with("download-"));
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn builder() -> Builder {
-        Builder::default()
+    pub fn builder() -> ThreadPoolBuilder {
+        ThreadPoolBuilder::default()
     }
 
     /// The pool shared by the whole program, started on first use with
@@ -491,14 +491,14 @@ impl Shared {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug, Default, Clone)]
-#[must_use = "a Builder does nothing until `build` is called"]
-pub struct Builder {
+#[must_use = "a ThreadPoolBuilder does nothing until `build` is called"]
+pub struct ThreadPoolBuilder {
     workers: Option<usize>,
     name: Option<String>,
     stack_size: Option<usize>,
 }
 
-impl Builder {
+impl ThreadPoolBuilder {
     /// The number of worker threads; by default `min(32, cores + 4)`, as in
     /// Python.
     pub fn workers(mut self, workers: usize) -> Self {

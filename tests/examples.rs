@@ -516,7 +516,7 @@ fn tour_shows_every_part_working() {
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{}\n{out}\n{log}", output.status);
 
-    for step in 1..=7 {
+    for step in 1..=8 {
         assert!(
             out.contains(&format!("== {step}. ")),
             "step {step} missing:\n{out}"
@@ -532,6 +532,8 @@ fn tour_shows_every_part_working() {
         "TCP server: 3 connections, 0 errors, shut down",
         "UDP reply to 'ping': 'PING'",
         "UDP reply to 'pong': 'PONG'",
+        "cubes from the global pool: [8, 27]",
+        "pool job: job panicked: job 1 fails; the next job ran on Some(\"tour-pool-0\")",
     ] {
         assert!(out.contains(expected), "no {expected:?} in:\n{out}");
     }
@@ -552,6 +554,7 @@ fn tour_shows_every_part_working() {
         "INFO  Connected by 127.0.0.1:",
         "INFO  Received message 'ping' from 127.0.0.1:",
         "[heartbeat] INFO  stopped after",
+        "[tour-pool-0] ERROR a job panicked on thread 'tour-pool-0': job 1 fails",
         "[main] INFO  the tour ends",
     ] {
         assert!(log.contains(expected), "no {expected:?} in the log:\n{log}");

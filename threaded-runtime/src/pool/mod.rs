@@ -76,6 +76,11 @@ const IDLE_POLLS: u32 = 32;
 /// The workers are named `NAME-0`, `NAME-1`, … (`pool-0`, … by default), so
 /// panics and log lines say which pool they came from.
 ///
+/// As in Python, a job that waits for another job of its own pool can
+/// deadlock it: once every worker waits, none is left to run what they wait
+/// for. Shutting the pool down from inside one of its jobs (or dropping its
+/// last clone there) closes it without waiting, see [`shutdown`](Self::shutdown).
+///
 /// # Examples
 ///
 /// ```

@@ -671,3 +671,31 @@ fn submit_racing_shutdown_is_run_or_refused_never_lost() {
         assert_eq!(ok, ran.load(Ordering::SeqCst));
     }
 }
+
+// --- cancel racing the worker that starts the job: exactly one wins ---
+
+#[test]
+fn cancel_racing_the_start_either_wins_cleanly() {
+    let pool = ThreadPool::new(2);
+    let (mut cancelled, mut ran_count) = (0, 0);
+    for _ in 0..2_000 {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = Arc::clone(&ran);
+        let job = pool.submit(move || r.fetch_add(1, Ordering::SeqCst));
+        let won = job.cancel();
+        let result = within(GUARD, move || job.join());
+        if won {
+            cancelled += 1;
+            assert!(matches!(result, Err(JobError::Cancelled)));
+        } else {
+            ran_count += 1;
+            assert!(result.is_ok(), "{result:?}");
+        }
+        // Once the pool has moved past it, a cancelled job has not run, a
+        // started one ran exactly once.
+        pool.submit(|| ()).join().unwrap();
+        pool.submit(|| ()).join().unwrap();
+        assert_eq!(ran.load(Ordering::SeqCst), usize::from(!won));
+    }
+    assert_eq!(cancelled + ran_count, 2_000);
+}

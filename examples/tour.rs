@@ -12,7 +12,8 @@
 //! | 4 | Threads - Filas (`Queue`) | 3 workers drain a `WorkQueue`; `join` waits for every item, even one whose worker panicked |
 //! | 5 | Socket Servidor / Cliente TCP | a `TcpServer` echoing lines, a thread per connection, 3 clients at once |
 //! | 6 | Socket Servidor / Cliente UDP | a `UdpServer` with 2 workers, a `UdpClient` asking and waiting for the reply |
-//! | 7 | Finalizando Threads | every server and thread stopped and joined; nothing is left running |
+//! | 7 | after `@threaded`: `ThreadPoolExecutor` | `#[threaded(pool)]` calls on the global pool, and a `ThreadPool` whose job panics while its worker lives on |
+//! | 8 | Finalizando Threads | every server and thread stopped and joined; nothing is left running |
 //!
 //! The servers bind port 0, so the tour never collides with another program;
 //! the tutorials `08`–`11` run them on a fixed address for a second terminal.
@@ -32,6 +33,7 @@ use std::time::Duration;
 use threaded::log::{LevelFilter, info, warn};
 use threaded::logging::basic_config;
 use threaded::net::{TcpConnection, TcpServer, UdpClient, UdpServer};
+use threaded::pool::ThreadPool;
 use threaded::{StopEvent, WorkQueue, threaded};
 
 /// Errors are printed for a person (`Display`), not as a `Debug` dump.
@@ -130,7 +132,10 @@ fn run() -> io::Result<()> {
     }
     server.shutdown()?;
 
-    println!("== 7. stopping: the heartbeat is stopped and joined, nothing is left running");
+    println!("== 7. pool: #[threaded(pool)] reuses a pool's threads instead of starting new ones");
+    pool_demo();
+
+    println!("== 8. stopping: the heartbeat is stopped and joined, nothing is left running");
     let beats = heartbeat.stop_and_join().expect("heartbeat panicked");
     println!("the heartbeat beat {beats} times");
     info!("the tour ends");
@@ -155,6 +160,37 @@ fn heartbeat(stop: StopEvent, every: Duration) -> u32 {
     }
     info!("stopped after {beats} beats");
     beats
+}
+
+/// `#[threaded(pool)]`: the call queues the body on `ThreadPool::global()`
+/// and returns a `Job`, whose `join` is Python's `future.result()`.
+#[threaded(pool)]
+fn cube(n: u64) -> u64 {
+    n * n * n
+}
+
+fn pool_demo() {
+    let cubes: Vec<u64> = [cube(2), cube(3)]
+        .into_iter()
+        .map(|job| job.join().expect("cube panicked"))
+        .collect();
+    println!("cubes from the global pool: {cubes:?}");
+    let pool = ThreadPool::builder()
+        .workers(1)
+        .name("tour-pool")
+        .build()
+        .expect("cannot start the pool");
+    // The job's panic is logged by the pool and comes back as an `Err`.
+    let failed = pool.submit(|| -> u32 { panic!("job 1 fails") }).join();
+    let next = pool.submit(|| std::thread::current().name().map(str::to_owned));
+    match failed {
+        Err(e) => println!(
+            "pool job: {e}; the next job ran on {:?}",
+            next.join().ok().flatten()
+        ),
+        Ok(_) => println!("pool job: unexpectedly fine"),
+    }
+    pool.shutdown();
 }
 
 fn work_queue_demo() -> u64 {

@@ -20,6 +20,7 @@
 //! | `except KeyboardInterrupt` | `signal::stop_on_ctrl_c` (feature `ctrlc`) |
 //! | `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Barrier`, `Condition`, `local` | [`sync`] (and where std has it, the mapping) |
 //! | `threading.Timer` | [`Timer`] |
+//! | `concurrent.futures.ThreadPoolExecutor` | [`pool::ThreadPool`], [`pool::Job`], `#[threaded(pool)]` |
 //!
 //! The sections below follow the lecture's order, as the tutorials in
 //! `examples/` do (`cargo run --example tour` runs them all at once).
@@ -197,6 +198,32 @@
 //! basic_config().level(LevelFilter::Info).init().unwrap();
 //! info!("ready"); // 2026-11-30T10:00:00.000Z [main] INFO  ready
 //! # }
+//! ```
+//!
+//! # 6. `pool`: a pool of threads
+//!
+//! After `@threaded`, Python's next step is `ThreadPoolExecutor`: threads
+//! started once, each call handed to an idle one. [`pool::ThreadPool`] is
+//! that, and `#[threaded(pool)]` submits a function's body to
+//! [`ThreadPool::global`](pool::ThreadPool::global) instead of starting a
+//! thread; the call returns a [`Job`](pool::Job), whose `join` is Python's
+//! `future.result()`:
+//!
+//! ```
+//! use threaded::pool::ThreadPool;
+//! use threaded::threaded;
+//!
+//! #[threaded(pool)]
+//! fn square(n: u64) -> u64 {
+//!     n * n
+//! }
+//!
+//! assert_eq!(square(7).join().unwrap(), 49);
+//!
+//! let pool = ThreadPool::new(2);
+//! let failed = pool.submit(|| -> u64 { panic!("lost") }).join();
+//! assert!(failed.is_err()); // a panic is an Err; the worker lives on
+//! assert_eq!(pool.submit(|| 1).join().unwrap(), 1);
 //! ```
 //!
 //! # Crates and features

@@ -567,7 +567,7 @@ fn tour_shows_every_part_working() {
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{}\n{out}\n{log}", output.status);
 
-    for step in 1..=7 {
+    for step in 1..=8 {
         assert!(
             out.contains(&format!("== {step}. ")),
             "step {step} missing:\n{out}"
@@ -583,6 +583,8 @@ fn tour_shows_every_part_working() {
         "TCP server: 3 connections, 0 errors, shut down",
         "UDP reply to 'ping': 'PING'",
         "UDP reply to 'pong': 'PONG'",
+        "cubes from the global pool: [8, 27]",
+        "pool job: job panicked: job 1 fails; the next job ran on Some(\"tour-pool-0\")",
     ] {
         assert!(out.contains(expected), "no {expected:?} in:\n{out}");
     }
@@ -603,6 +605,7 @@ fn tour_shows_every_part_working() {
         "INFO  Connected by 127.0.0.1:",
         "INFO  Received message 'ping' from 127.0.0.1:",
         "[heartbeat] INFO  stopped after",
+        "[tour-pool-0] ERROR a job panicked on thread 'tour-pool-0': job 1 fails",
         "[main] INFO  the tour ends",
     ] {
         assert!(log.contains(expected), "no {expected:?} in the log:\n{log}");
@@ -634,4 +637,65 @@ fn ex09_ex11_clients_without_a_server_print_a_readable_error() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn ex15_pool_jobs_map_in_order_as_completed_a_surviving_worker_and_a_refused_job() {
+    let output = run_unchecked("15_thread_pool", &[]);
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{out}\n{err}");
+    for file in ["a.txt", "b.txt"] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("[global-pool-") && l.ends_with(&format!("baixei {file}"))),
+            "no pooled download of {file}:\n{out}"
+        );
+    }
+    // map: every result at its own position, the panic only at "x".
+    let map: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("== map"))
+        .skip(1)
+        .take(4)
+        .collect();
+    assert_eq!(
+        map,
+        [
+            "     1 -> 1",
+            "    22 -> 2",
+            "     x -> erro: job panicked: \"x\" is not a number",
+            "  4444 -> 4",
+        ],
+        "{out}"
+    );
+    // as_completed: each job once (the order follows the sleeps, not asserted).
+    let finished: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("terminou: "))
+        .collect();
+    let mut sorted = finished.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["10 ms", "120 ms", "60 ms"], "{out}");
+    // The worker that ran the panicking job took the next one.
+    assert!(
+        out.contains("antes: sozinho-0; erro: job panicked: falhou; depois: sozinho-0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("recusado: job refused: the thread pool is shut down"),
+        "{out}"
+    );
+    let measured = out
+        .lines()
+        .find(|l| l.starts_with("new thread: "))
+        .unwrap_or_else(|| panic!("no measurement in:\n{out}"));
+    assert!(measured.contains("µs per call; pool: ") && measured.ends_with("x cheaper"));
+    // Each panic on purpose is one line on stderr, not a backtrace.
+    assert!(err.contains("(panic de propósito em 'download-"), "{err}");
+    assert!(
+        err.contains("(panic de propósito em 'sozinho-0': falhou)"),
+        "{err}"
+    );
+    assert!(!err.contains("stack backtrace"), "{err}");
 }

@@ -6,7 +6,7 @@ use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, LitStr, Path, Token};
 
-const VALID: &str = "`name`, `stack_size`, `stoppable`, `crate`";
+const VALID: &str = "`name`, `stack_size`, `stoppable`, `crate`, `pool`";
 
 /// What the attribute asked for. Each option keeps the span of its key so
 /// later errors can point at it.
@@ -16,6 +16,8 @@ pub(crate) struct Options {
     pub(crate) stack_size: Option<(Expr, Span)>,
     pub(crate) stoppable: Option<Span>,
     pub(crate) krate: Option<(Path, Span)>,
+    /// `pool` (the global pool) or `pool = EXPR` (a `&ThreadPool`).
+    pub(crate) pool: Option<(Option<Expr>, Span)>,
 }
 
 impl Options {
@@ -134,6 +136,21 @@ fn parse_one(input: ParseStream, options: &mut Options) -> syn::Result<()> {
                     .map_err(|err| syn::Error::new(err.span(), NOT_A_PATH))?
             };
             options.krate = Some((path, span));
+        }
+        "pool" => {
+            repeated(options.pool.is_some())?;
+            // Submit to the global pool if the value is malformed, so callers
+            // still see a `Job` and no second error.
+            options.pool = Some((None, span));
+            if input.parse::<Option<Token![=]>>()?.is_some() {
+                if input.is_empty() || input.peek(Token![,]) {
+                    return Err(syn::Error::new(
+                        span,
+                        "#[threaded] option `pool` needs a value after `=`: `pool = &POOL`, or plain `pool` for the global pool",
+                    ));
+                }
+                options.pool = Some((Some(input.parse()?), span));
+            }
         }
         _ => {
             return Err(syn::Error::new(

@@ -81,11 +81,18 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         ReturnType::Default => sig.ident.span(),
     };
 
-    let name = thread_name(function, options);
-    let stack_size = options
-        .stack_size
-        .as_ref()
-        .map(|(size, _)| quote!(let #builder = #builder.stack_size(#size);));
+    // A pool's threads are already named and sized: no builder to set up.
+    let thread_setup = options.pool.is_none().then(|| {
+        let name = thread_name(function, options);
+        let stack_size = options
+            .stack_size
+            .as_ref()
+            .map(|(size, _)| quote!(let #builder = #builder.stack_size(#size);));
+        quote! {
+            let #builder = ::std::thread::Builder::new().name(#name);
+            #stack_size
+        }
+    });
     // The user's own braces and statements, after the arguments move in.
     let mut body = TokenStream::new();
     block.brace_token.surround(&mut body, |tokens| {
@@ -101,6 +108,13 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         .then(|| quote!(#[allow(unused_assignments)]));
 
     let (closure, return_type, spawn) = match stop_param {
+        _ if options.pool.is_some() => pool_submit(
+            options,
+            &output,
+            (annotation.as_ref(), &body, block.span()),
+            &main,
+            return_span,
+        ),
         Some(stop) => {
             let krate = options.crate_path();
             let (pat, ty) = (&stop.pat, &stop.ty);
@@ -127,7 +141,7 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         }
     };
 
-    let must_use = must_use(function, stop_param.is_some());
+    let must_use = must_use(function, stop_param.is_some() || options.pool.is_some());
     let safety = &sig.safety;
     let ident = &sig.ident;
     let generics = &sig.generics;
@@ -137,8 +151,7 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
         #must_use
         #vis #safety fn #ident #generics(#inputs) -> #return_type #where_clause {
             #(#inner_attrs)*
-            let #builder = ::std::thread::Builder::new().name(#name);
-            #stack_size
+            #thread_setup
             #mut_self
             let #main = #closure;
             #spawn
@@ -149,10 +162,10 @@ fn expand(function: &Function, options: &attr::Options) -> TokenStream {
 /// Dropping the `JoinHandle` detaches the thread, which `main` returning
 /// then kills mid-work: the call warns unless the handle is used.
 ///
-/// A `StoppableThread` is `#[must_use]` itself (dropping it stops the
-/// thread), so a second warning would say nothing new; and a `#[must_use]`
-/// the user wrote is theirs to keep.
-fn must_use(function: &Function, stoppable: bool) -> Option<TokenStream> {
+/// A `StoppableThread` (dropping it stops the thread) and a pool's `Job` are
+/// `#[must_use]` themselves, so a second warning would say nothing new; and a
+/// `#[must_use]` the user wrote is theirs to keep.
+fn must_use(function: &Function, own_must_use: bool) -> Option<TokenStream> {
     let written = function
         .attrs
         .iter()
@@ -162,12 +175,44 @@ fn must_use(function: &Function, stoppable: bool) -> Option<TokenStream> {
     // such a function has no visibility, so only those need the `allow`.
     let in_trait_impl = matches!(function.vis, syn::Visibility::Inherited)
         .then(|| quote!(#[allow(unused_attributes)]));
-    (!stoppable && !written).then(|| {
+    (!own_must_use && !written).then(|| {
         quote! {
             #[must_use = "the thread runs on detached and is killed when `main` returns; `.join()` the handle to wait for it, or write `let _ = ...` to detach it on purpose"]
             #in_trait_impl
         }
     })
+}
+
+/// `#[threaded(pool)]`: the closure, the `Job<R>` return type, and the
+/// statements that submit the closure to the global pool or to `pool = EXPR`.
+fn pool_submit(
+    options: &attr::Options,
+    output: &Type,
+    closure_parts: (Option<&TokenStream>, &TokenStream, Span),
+    main: &Ident,
+    return_span: Span,
+) -> (TokenStream, TokenStream, TokenStream) {
+    let (annotation, body, block_span) = closure_parts;
+    let krate = options.crate_path();
+    let pool = Ident::new("__threaded_pool", Span::mixed_site());
+    // A `&ThreadPool`, or anything that derefs to one (`&LazyLock<ThreadPool>`),
+    // found by deref coercion; a type error points at the user's expression.
+    let pool_ref = match options.pool.as_ref().and_then(|(expr, _)| expr.as_ref()) {
+        Some(expr) => quote_spanned! {expr.span()=>
+            let #pool: &#krate::pool::ThreadPool = &#expr;
+        },
+        None => quote! {
+            let #pool: &#krate::pool::ThreadPool = #krate::pool::ThreadPool::global();
+        },
+    };
+    (
+        quote_spanned!(block_span=> move || #annotation #body),
+        quote_spanned!(return_span=> #krate::pool::Job<#output>),
+        quote_spanned! {return_span=>
+            #pool_ref
+            #krate::pool::ThreadPool::submit(#pool, #main)
+        },
+    )
 }
 
 /// The parameter as the outer function declares it, and the statement that

@@ -19,7 +19,11 @@ pub(crate) fn expand(function: &Function, options: &Options) -> TokenStream {
     sig.variadic = None;
     let output = output_type(&sig.output);
     let mut mentions = Vec::new();
-    sig.output = if options.stoppable.is_some() {
+    sig.output = if options.pool.is_some() {
+        // `pool` wins over a conflicting `stoppable`: callers expect a `Job`.
+        let krate = options.crate_path();
+        syn::parse_quote!(-> #krate::pool::Job<#output>)
+    } else if options.stoppable.is_some() {
         // Callers do not pass the `StopEvent`, wherever the user put it.
         let stop = sig
             .inputs

@@ -88,7 +88,26 @@ use proc_macro::TokenStream;
 /// - `stoppable`: the first parameter (after `self`) must be a `StopEvent`,
 ///   which callers do not pass; the call returns a `StoppableThread<R>`;
 /// - `crate = "path"` (or `crate = path`): where the `threaded` crate is,
-///   for a renamed dependency or `threaded_runtime` used directly.
+///   for a renamed dependency or `threaded_runtime` used directly;
+/// - `pool` or `pool = EXPR`: instead of a new thread, the call submits the
+///   body to a thread pool and returns a `threaded::pool::Job<R>` (Python's
+///   `executor.submit(f)`): plain `pool` uses `ThreadPool::global()`,
+///   `pool = EXPR` the pool EXPR gives (a `&ThreadPool`, or what derefs to
+///   one, such as a `static` `LazyLock<ThreadPool>`). The pool names and
+///   sizes its own threads, so `pool` with `name`, `stack_size` or
+///   `stoppable` is a compile error.
+///
+/// ```
+/// use threaded::threaded;
+///
+/// #[threaded(pool)]
+/// fn double(n: u64) -> u64 {
+///     n * 2
+/// }
+///
+/// let job: threaded::pool::Job<u64> = double(21); // queued on the global pool
+/// assert_eq!(job.join().unwrap(), 42);
+/// ```
 ///
 /// Plain `#[threaded]` expands to `std`-only code; `stoppable` needs the
 /// `threaded` crate.
@@ -101,8 +120,9 @@ use proc_macro::TokenStream;
 /// `&mut self`, arguments that borrow (`&T`, `&'a T`, `&mut T`, `Cow<'a, T>`;
 /// `&'static T` is fine), the attribute on something that is not a function
 /// with a body, unknown, repeated or malformed options, a `name` placeholder
-/// that is not an argument (the error lists those it can use), and
-/// `stoppable` without a leading `StopEvent` parameter.
+/// that is not an argument (the error lists those it can use), `stoppable`
+/// without a leading `StopEvent` parameter, and `pool` with `name`,
+/// `stack_size` or `stoppable`.
 ///
 /// # Examples
 ///

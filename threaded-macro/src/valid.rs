@@ -64,8 +64,13 @@ pub(crate) fn check(function: &Function, options: &Options) -> syn::Result<()> {
         }
     }
 
+    if let Some(error) = pool_conflict(options) {
+        errors.push(error);
+    }
+
     let mut inputs = function.typed_inputs();
-    if options.stoppable.is_some() {
+    // With `pool`, `stoppable` is already refused above: one error, not two.
+    if options.stoppable.is_some() && options.pool.is_none() {
         const NEEDS_STOP: &str = "#[threaded(stoppable)] needs a `StopEvent` as the first parameter, which callers do not pass: `fn worker(stop: StopEvent, ...)`";
         match inputs.next() {
             Some(first) if ast::is_stop_event(&first.ty) => {}
@@ -86,6 +91,45 @@ pub(crate) fn check(function: &Function, options: &Options) -> syn::Result<()> {
     }
 
     errors.finish()
+}
+
+/// `pool` with an option that configures the thread: one error, on the
+/// first such option, naming them all and saying why.
+fn pool_conflict(options: &Options) -> Option<Error> {
+    options.pool.as_ref()?;
+    let given = |span: Option<proc_macro2::Span>, key| span.map(|span| (key, span));
+    let conflicts: Vec<(&str, proc_macro2::Span)> = [
+        given(options.name.as_ref().map(|(_, span)| *span), "name"),
+        given(
+            options.stack_size.as_ref().map(|(_, span)| *span),
+            "stack_size",
+        ),
+        given(options.stoppable, "stoppable"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let (_, span) = conflicts.first()?;
+    let keys = conflicts
+        .iter()
+        .map(|(key, _)| format!("`{key}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let mut why = Vec::new();
+    if options.name.is_some() || options.stack_size.is_some() {
+        why.push("the pool names and sizes its own threads (set that with `ThreadPool::builder().name(..).stack_size(..)`)");
+    }
+    if options.stoppable.is_some() {
+        why.push("a pooled call returns a `Job`, not a `StoppableThread` (to stop it, pass a `StopEvent` argument and keep a clone)");
+    }
+    Some(Error::new(
+        *span,
+        format!(
+            "#[threaded(pool)] cannot take {keys}: {}; remove {}",
+            why.join(", and "),
+            if conflicts.len() == 1 { "it" } else { "them" }
+        ),
+    ))
 }
 
 #[derive(Default)]

@@ -10,6 +10,7 @@ mod error;
 pub mod logging;
 pub mod net;
 mod panics;
+pub mod pool;
 mod queue;
 #[cfg(feature = "ctrlc")]
 pub mod signal;

@@ -1,0 +1,8 @@
+use threaded::threaded;
+
+#[threaded(pool =)]
+fn work() {}
+
+fn main() {
+    let _job = work();
+}

@@ -42,6 +42,7 @@
 //! cliente em outro.
 
 use std::io;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use threaded::StopEvent;
@@ -51,7 +52,19 @@ use threaded::signal::stop_on_ctrl_c;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:20000";
 
-fn main() -> io::Result<()> {
+/// Errors (a busy port, a bad address) are printed as one line for a person, not the
+/// `Custom { kind: .. }` dump that `fn main() -> io::Result<()>` would show.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("08_udp_server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     // Warnings and errors of the server (a failed reply, a panicking
     // handler) go to stderr.
     basic_config().init().expect("logging was already set up");

@@ -45,6 +45,7 @@
 //! tempo.
 
 use std::io;
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
@@ -79,7 +80,19 @@ fn handle(mut conn: TcpConnection) -> io::Result<()> {
     Ok(()) // `conn` is dropped here: the socket closes
 }
 
-fn main() -> io::Result<()> {
+/// Errors (a busy port, a bad address) are printed as one line for a person, not the
+/// `Custom { kind: .. }` dump that `fn main() -> io::Result<()>` would show.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("10_tcp_server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     // Warnings and errors of the server (a failed connection) go to stderr.
     basic_config().init().expect("logging was already set up");
     let (addr, limit) = parse_args()?;

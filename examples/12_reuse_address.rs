@@ -44,6 +44,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 
 use socket2::{Domain, Protocol, Socket, Type};
 use threaded::net::{TcpConnection, TcpServer};
@@ -58,7 +59,19 @@ fn bind_without_reuse(addr: SocketAddr) -> io::Result<Socket> {
     Ok(socket)
 }
 
-fn main() -> io::Result<()> {
+/// Errors (a busy port, a bad address) are printed as one line for a person, not the
+/// `Custom { kind: .. }` dump that `fn main() -> io::Result<()>` would show.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("12_reuse_address: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| DEFAULT_ADDR.to_owned());

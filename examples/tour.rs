@@ -47,10 +47,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Starts the message of the panic step 4 causes on purpose.
+/// Starts the message of the panics the tour causes on purpose (a queue worker's, a pool
+/// job's).
 const ON_PURPOSE: &str = "on purpose:";
 
-/// `spawn_workers` logs a worker's panic in one line; the default panic hook
+/// `spawn_workers` and the pool log a panic in one line; the default panic hook
 /// would print it a second time (with a backtrace under `RUST_BACKTRACE`).
 /// Only the deliberate panic is silenced: any other still shows in full.
 fn quiet_deliberate_panic() {
@@ -181,7 +182,9 @@ fn pool_demo() {
         .build()
         .expect("cannot start the pool");
     // The job's panic is logged by the pool and comes back as an `Err`.
-    let failed = pool.submit(|| -> u32 { panic!("job 1 fails") }).join();
+    let failed = pool
+        .submit(|| -> u32 { panic!("on purpose: job 1 fails") })
+        .join();
     let next = pool.submit(|| std::thread::current().name().map(str::to_owned));
     match failed {
         Err(e) => println!(

@@ -584,7 +584,7 @@ fn tour_shows_every_part_working() {
         "UDP reply to 'ping': 'PING'",
         "UDP reply to 'pong': 'PONG'",
         "cubes from the global pool: [8, 27]",
-        "pool job: job panicked: job 1 fails; the next job ran on Some(\"tour-pool-0\")",
+        "pool job: job panicked: on purpose: job 1 fails; the next job ran on Some(\"tour-pool-0\")",
     ] {
         assert!(out.contains(expected), "no {expected:?} in:\n{out}");
     }
@@ -605,13 +605,14 @@ fn tour_shows_every_part_working() {
         "INFO  Connected by 127.0.0.1:",
         "INFO  Received message 'ping' from 127.0.0.1:",
         "[heartbeat] INFO  stopped after",
-        "[tour-pool-0] ERROR a job panicked on thread 'tour-pool-0': job 1 fails",
+        "[tour-pool-0] ERROR a job panicked on thread 'tour-pool-0': on purpose: job 1 fails",
         "[main] INFO  the tour ends",
     ] {
         assert!(log.contains(expected), "no {expected:?} in the log:\n{log}");
     }
     // The deliberate panic is one log line, not the panic hook's message too.
     assert_eq!(count(&log, "item 7 is cursed"), 1, "{log}");
+    assert_eq!(count(&log, "job 1 fails"), 1, "{log}");
     assert!(!log.contains("panicked at"), "{log}");
 }
 
@@ -698,4 +699,25 @@ fn ex15_pool_jobs_map_in_order_as_completed_a_surviving_worker_and_a_refused_job
         "{err}"
     );
     assert!(!err.contains("stack backtrace"), "{err}");
+}
+
+/// A server given an address it cannot bind ends with one line for a person (`Display`),
+/// not the `Debug` dump of `fn main() -> io::Result<()>`.
+#[test]
+fn ex08_ex10_servers_with_a_bad_address_print_a_readable_error() {
+    for name in ["08_udp_server", "10_tcp_server"] {
+        let output = run_unchecked(name, &["127.0.0.1:99999"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{name} succeeded:\n{stderr}");
+        assert!(
+            stderr
+                .lines()
+                .any(|line| line.starts_with(&format!("{name}: "))),
+            "{name} printed no error line:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("kind:") && !stderr.contains("Custom {"),
+            "{stderr}"
+        );
+    }
 }

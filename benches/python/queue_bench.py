@@ -6,8 +6,8 @@ task_done(); the consumers stop when a sentinel arrives (one per consumer; Pytho
 Queue.shutdown() is used instead when it exists). Prints items/s and ns per item so the
 ratio to the Rust table in BENCHMARKS.md can be read off.
 
-    python3 bench/python/queue_bench.py            # 100_000 items, best of 5
-    python3 bench/python/queue_bench.py 200000 3   # items, repetitions
+    python3 benches/python/queue_bench.py            # 100_000 items, best of 5
+    python3 benches/python/queue_bench.py 200000 3   # items, repetitions
 """
 
 import queue

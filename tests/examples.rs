@@ -340,6 +340,28 @@ fn ex13_log_lines_carry_levels_and_worker_thread_names() {
             "no {tag:?} line with {message:?}:\n{out}"
         );
     }
+
+    // `RUST_LOG` wins over `basic_config().level(..)`, as in any env_logger program: the
+    // debug and info lines go, the warnings stay. (In this test, not a second one: both
+    // runs write the same file.)
+    let output = Command::new(example_path("13_logging"))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run 13_logging");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("[main] WARN ") && l.ends_with("Isto eh um aviso!")),
+        "{out}"
+    );
+    for gone in ["Isto eh uma msg de debug", "Isto eh uma informacao"] {
+        assert!(
+            !out.contains(gone),
+            "{gone:?} logged under RUST_LOG=warn:\n{out}"
+        );
+    }
 }
 
 #[test]

@@ -205,10 +205,8 @@ impl Config {
     ) -> Result<(env_logger::Builder, Option<OpenedFile>), InitError> {
         let pieces = parse_format(&self.format)?;
         let mut builder = env_logger::Builder::new();
-        builder.filter_level(self.level);
-        if let Ok(filters) = std::env::var("RUST_LOG") {
-            builder.parse_filters(&filters);
-        }
+        // Then env_logger's own `RUST_LOG` (and `RUST_LOG_STYLE`) reading, which wins.
+        builder.filter_level(self.level).parse_default_env();
         builder.format(move |out, record| write_line(out, record, &pieces));
         let Some(path) = self.file else {
             return Ok((builder, None));

@@ -306,16 +306,10 @@ impl<R> Drop for StoppableThread<R> {
 
 /// Describes the panic of `thread` as std's panic hook does.
 pub(crate) fn panic_report(thread: &Thread, payload: &(dyn Any + Send)) -> String {
-    let message = if let Some(message) = payload.downcast_ref::<&'static str>() {
-        message
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message
-    } else {
-        "Box<dyn Any>"
-    };
     format!(
-        "thread '{}' panicked: {message}",
-        thread.name().unwrap_or("<unnamed>")
+        "thread '{}' panicked: {}",
+        thread.name().unwrap_or("<unnamed>"),
+        crate::panics::message(payload)
     )
 }
 

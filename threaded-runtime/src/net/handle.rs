@@ -271,12 +271,3 @@ impl fmt::Debug for ServerHandle {
             .finish_non_exhaustive()
     }
 }
-
-/// The message of a caught panic, for the log.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("Box<dyn Any>")
-}

@@ -209,10 +209,7 @@ mod tests {
             )
         }));
         let panic = outcome.expect_err("the loop's panic was swallowed");
-        assert_eq!(
-            crate::net::handle::panic_message(&*panic),
-            "a bug in loop 1"
-        );
+        assert_eq!(crate::panics::message(&*panic), "a bug in loop 1");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::any::Any;
 use std::fmt;
 
+use crate::panics::text as payload_text;
+
 /// Why a [`Job`](super::Job) has no result: it was cancelled, refused, or it
 /// panicked.
 ///
@@ -104,14 +106,6 @@ impl JobError {
             other => Err(other),
         }
     }
-}
-
-/// The text of a panic payload, when it is one.
-pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
 impl fmt::Debug for JobError {

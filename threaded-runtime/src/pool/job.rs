@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use super::error::{JobError, payload_text};
+use super::error::JobError;
 
 const PENDING: u8 = 0;
 const RUNNING: u8 = 1;
@@ -449,7 +449,7 @@ where
                 log::error!(
                     "a job panicked on thread '{}': {}; its worker goes on",
                     std::thread::current().name().unwrap_or("<unnamed>"),
-                    payload_text(&*payload).unwrap_or("Box<dyn Any>"),
+                    crate::panics::message(&*payload),
                 );
                 self.slot.complete(Err(JobError::Panicked(payload)));
             }

@@ -474,7 +474,7 @@ impl Shared {
                 log::error!(
                     "thread '{}': dropping a job or its result panicked: {}; the worker goes on",
                     thread::current().name().unwrap_or("<unnamed>"),
-                    error::payload_text(&*payload).unwrap_or("Box<dyn Any>"),
+                    crate::panics::message(&*payload),
                 );
                 // Its own drop may panic too; the worker must survive that.
                 let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));

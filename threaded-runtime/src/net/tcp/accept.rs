@@ -12,8 +12,9 @@ use std::time::Duration;
 use super::connection::{Limits, TcpConnection};
 use super::registry::{Registry, Slot};
 use crate::StopEvent;
-use crate::net::handle::{Counters, panic_message};
+use crate::net::handle::Counters;
 use crate::net::{skeleton, socket};
+use crate::panics::message as panic_message;
 
 /// How long handlers get to return once their sockets were shut down after
 /// the grace period; a handler blocked on something else than its socket is

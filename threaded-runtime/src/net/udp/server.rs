@@ -7,8 +7,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::StopEvent;
-use crate::net::handle::{Counters, ServerHandle, panic_message};
+use crate::net::handle::{Counters, ServerHandle};
 use crate::net::{skeleton, socket};
+use crate::panics::message as panic_message;
 
 /// The largest UDP payload over IPv4: 65 535 minus the IP and UDP headers.
 const DEFAULT_MAX_DATAGRAM: usize = 65_507;

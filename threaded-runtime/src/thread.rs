@@ -85,11 +85,29 @@ where
     F: FnOnce(StopEvent) -> R + Send + 'static,
     R: Send + 'static,
 {
-    crate::__private::spawn_stoppable_with(Builder::new().name(name.to_owned()), f)
+    spawn_stoppable_with(Builder::new().name(name.to_owned()), f)
 }
 
+/// Spawns `f` on a thread built by `builder` (name and stack size already set),
+/// passing it a fresh [`StopEvent`]: what `#[threaded(stoppable)]` expands to, through
+/// `threaded::__private`. Not part of the public API.
+///
+/// # Panics
+///
+/// Panics if the thread cannot be spawned, as [`std::thread::spawn`] does.
+///
+/// # Examples
+///
+/// ```
+/// use threaded::__private::spawn_stoppable_with;
+///
+/// let builder = std::thread::Builder::new().name("worker".to_owned());
+/// let worker = spawn_stoppable_with(builder, |stop| stop.wait());
+/// assert_eq!(worker.thread().name(), Some("worker"));
+/// worker.stop_and_join().unwrap();
+/// ```
 #[track_caller]
-pub(crate) fn spawn_with<R, F>(builder: Builder, f: F) -> StoppableThread<R>
+pub fn spawn_stoppable_with<R, F>(builder: Builder, f: F) -> StoppableThread<R>
 where
     F: FnOnce(StopEvent) -> R + Send + 'static,
     R: Send + 'static,

@@ -1,7 +1,10 @@
 //! Thread-per-connection threads and sockets are reclaimed.
 //!
 //! Alone in its binary: it counts the process's threads and file
-//! descriptors, which tests running in parallel would disturb.
+//! descriptors, which tests running in parallel would disturb. It reads them from `/proc`,
+//! so it runs on Linux only.
+
+#![cfg(target_os = "linux")]
 
 mod net_support;
 

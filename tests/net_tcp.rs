@@ -102,27 +102,33 @@ fn idle_shutdown_returns_in_milliseconds() {
 
 #[test]
 fn serve_returns_once_its_stop_event_is_set() {
-    let server = TcpServer::bind("127.0.0.1:0").unwrap();
-    let addr = server.local_addr().unwrap();
-    let stop = StopEvent::new();
-    let (done_tx, done_rx) = mpsc::channel();
-    let serving = {
-        let stop = stop.clone();
-        thread::spawn(move || {
-            let result = server.serve(echo_lines, &stop);
-            done_tx.send(Instant::now()).unwrap();
-            result
-        })
-    };
-    assert_eq!(echo_once(addr, "serve").as_deref(), Some("serve"));
+    // The median of 5 rounds, as for the idle shutdown above.
+    let mut took = Vec::new();
+    for round in 0..5 {
+        let server = TcpServer::bind("127.0.0.1:0").unwrap();
+        let addr = server.local_addr().unwrap();
+        let stop = StopEvent::new();
+        let (done_tx, done_rx) = mpsc::channel();
+        let serving = {
+            let stop = stop.clone();
+            thread::spawn(move || {
+                let result = server.serve(echo_lines, &stop);
+                done_tx.send(Instant::now()).unwrap();
+                result
+            })
+        };
+        let line = format!("serve {round}");
+        assert_eq!(echo_once(addr, &line).as_deref(), Some(line.as_str()));
 
-    let set_at = Instant::now();
-    stop.set();
-    let done_at = done_rx.recv_timeout(GUARD).expect("serve did not return");
-    serving.join().unwrap().unwrap();
-    let took = done_at - set_at;
+        let set_at = Instant::now();
+        stop.set();
+        let done_at = done_rx.recv_timeout(GUARD).expect("serve did not return");
+        serving.join().unwrap().unwrap();
+        took.push(done_at - set_at);
+    }
+    took.sort();
     assert!(
-        took < Duration::from_millis(100),
+        took[2] < Duration::from_millis(100),
         "serve took {took:?} to stop"
     );
 }

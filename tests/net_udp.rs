@@ -218,24 +218,33 @@ fn shutdown_waits_for_the_handlers_in_flight() {
 
 #[test]
 fn serve_returns_once_its_stop_event_is_set() {
-    let server = UdpServer::bind("127.0.0.1:0").unwrap();
-    let addr = server.local_addr().unwrap();
-    let stop = StopEvent::new();
-    let (done_tx, done_rx) = mpsc::channel();
-    let serving = {
-        let stop = stop.clone();
-        thread::spawn(move || {
-            let result = server.serve(|data: &[u8], _| Some(data.to_vec()), &stop);
-            done_tx.send(Instant::now()).unwrap();
-            result
-        })
-    };
-    assert_eq!(client(addr).request(b"serve", GUARD).unwrap(), b"serve");
-    let set_at = Instant::now();
-    stop.set();
-    let done_at = done_rx.recv_timeout(GUARD).expect("serve did not return");
-    serving.join().unwrap().unwrap();
-    assert!(done_at - set_at < Duration::from_millis(100));
+    // The median of 5 rounds: one slowed by a loaded machine does not fail the test.
+    let mut took = Vec::new();
+    for _ in 0..5 {
+        let server = UdpServer::bind("127.0.0.1:0").unwrap();
+        let addr = server.local_addr().unwrap();
+        let stop = StopEvent::new();
+        let (done_tx, done_rx) = mpsc::channel();
+        let serving = {
+            let stop = stop.clone();
+            thread::spawn(move || {
+                let result = server.serve(|data: &[u8], _| Some(data.to_vec()), &stop);
+                done_tx.send(Instant::now()).unwrap();
+                result
+            })
+        };
+        assert_eq!(client(addr).request(b"serve", GUARD).unwrap(), b"serve");
+        let set_at = Instant::now();
+        stop.set();
+        let done_at = done_rx.recv_timeout(GUARD).expect("serve did not return");
+        serving.join().unwrap().unwrap();
+        took.push(done_at - set_at);
+    }
+    took.sort();
+    assert!(
+        took[2] < Duration::from_millis(100),
+        "serve took {took:?} to stop"
+    );
 }
 
 #[test]

@@ -539,7 +539,7 @@ impl Drop for PanicsOnDrop {
 /// A `Task` whose item panics in its own `Drop` is still marked done: a crashing item can
 /// never hang `join`.
 #[test]
-fn task_whose_item_panics_on_drop_is_never_marked_done() {
+fn task_whose_item_panics_on_drop_is_still_marked_done() {
     let q = WorkQueue::new();
     q.put(PanicsOnDrop(true)).unwrap();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -555,7 +555,7 @@ fn task_whose_item_panics_on_drop_is_never_marked_done() {
 /// Puts refused by a shut-down queue leave no trace: `unfinished_tasks` and `join_timeout`
 /// never see a task that was never accepted (a producer racing `shutdown` does this).
 #[test]
-fn refused_puts_make_join_timeout_see_phantom_tasks() {
+fn refused_puts_leave_join_timeout_no_phantom_tasks() {
     let q = WorkQueue::<u64>::new();
     q.put(0).unwrap();
     q.get().unwrap();

@@ -40,15 +40,25 @@ fn the_thread_sees_its_stop_event() {
 
 #[test]
 fn stop_then_join_returns_the_result() {
-    let worker = spawn_stoppable("counter", |stop| {
+    // The thread reports its first tick, so the result it returns after the stop is known
+    // to count at least that one.
+    let (ticked_tx, ticked_rx) = mpsc::channel();
+    let worker = spawn_stoppable("counter", move |stop| {
         let mut ticks = 0u32;
         while !stop.wait_timeout(Duration::from_millis(1)) {
             ticks += 1;
+            if ticks == 1 {
+                ticked_tx.send(()).unwrap();
+            }
         }
         ticks
     });
+    ticked_rx
+        .recv_timeout(GUARD)
+        .expect("the thread never ticked");
     worker.stop();
-    let _ticks: u32 = worker.join().unwrap();
+    let ticks: u32 = worker.join().unwrap();
+    assert!(ticks >= 1, "the stopped thread returned {ticks} ticks");
 }
 
 #[test]
@@ -88,8 +98,8 @@ fn drop_stops_and_joins() {
         let exited = Arc::clone(&exited);
         move |stop| {
             until_stopped(&stop);
-            // Enough for a drop that stopped without joining to be caught.
-            thread::sleep(Duration::from_millis(20));
+            // A drop that stopped without joining returns while this thread is still
+            // waking from its stop event, before this store.
             exited.store(true, Ordering::SeqCst);
         }
     });
@@ -101,11 +111,24 @@ fn drop_stops_and_joins() {
 
 #[test]
 fn drop_does_not_propagate_a_panic() {
-    let worker = spawn_stoppable("panics-on-stop", |stop| {
+    // Dropping stops the thread, which then panics; the drop joins it and swallows the
+    // panic, so this test thread goes on, and the thread did run to its panic.
+    let reached = Arc::new(AtomicBool::new(false));
+    let seen = Arc::clone(&reached);
+    let worker = spawn_stoppable("panics-on-stop", move |stop| {
         until_stopped(&stop);
+        seen.store(true, Ordering::SeqCst);
         panic!("boom");
     });
-    drop(worker);
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(worker)));
+    assert!(
+        dropped.is_ok(),
+        "dropping the handle propagated the thread's panic"
+    );
+    assert!(
+        reached.load(Ordering::SeqCst),
+        "the drop returned before the thread was stopped and joined"
+    );
 }
 
 #[test]

@@ -335,4 +335,6 @@ pub(crate) fn frame_header(len: usize) -> io::Result<[u8; HEADER]> {
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

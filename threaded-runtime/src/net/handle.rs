@@ -115,7 +115,7 @@ impl ServerHandle {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::{TcpConnection, TcpServer};
+    /// use threaded::net::{TcpConnection, TcpServer};
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .spawn(|_conn: TcpConnection| Ok(())).unwrap();
     /// assert_ne!(server.local_addr().port(), 0);
@@ -131,7 +131,7 @@ impl ServerHandle {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::{TcpConnection, TcpServer};
+    /// use threaded::net::{TcpConnection, TcpServer};
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .spawn(|_conn: TcpConnection| Ok(())).unwrap();
     /// let stop = server.stop_event();
@@ -181,7 +181,7 @@ impl ServerHandle {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::{TcpConnection, TcpServer};
+    /// use threaded::net::{TcpConnection, TcpServer};
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .spawn(|_conn: TcpConnection| Ok(())).unwrap();
     /// assert_eq!(server.stats().errors, 0);

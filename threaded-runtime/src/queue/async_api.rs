@@ -18,12 +18,21 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     use std::task::{Context, Poll, Waker};
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = Context::from_waker(Waker::noop());
-    /// #     loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
-    /// # }
+    /// use std::task::{Context, Poll, Waker};
+    ///
+    /// /// A minimal executor for this example; a real program awaits on its runtime
+    /// /// (tokio's `block_on`, `spawn`, ...).
+    /// fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    ///     let mut f = std::pin::pin!(f);
+    ///     let mut cx = Context::from_waker(Waker::noop());
+    ///     loop {
+    ///         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+    ///             return v;
+    ///         }
+    ///         std::thread::yield_now();
+    ///     }
+    /// }
+    ///
     /// use threaded::WorkQueue;
     ///
     /// let q = WorkQueue::bounded(1);
@@ -49,12 +58,21 @@ impl<T> WorkQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     use std::task::{Context, Poll, Waker};
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = Context::from_waker(Waker::noop());
-    /// #     loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
-    /// # }
+    /// use std::task::{Context, Poll, Waker};
+    ///
+    /// /// A minimal executor for this example; a real program awaits on its runtime
+    /// /// (tokio's `block_on`, `spawn`, ...).
+    /// fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    ///     let mut f = std::pin::pin!(f);
+    ///     let mut cx = Context::from_waker(Waker::noop());
+    ///     loop {
+    ///         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+    ///             return v;
+    ///         }
+    ///         std::thread::yield_now();
+    ///     }
+    /// }
+    ///
     /// use threaded::{GetError, WorkQueue};
     ///
     /// let q = WorkQueue::<u8>::new();

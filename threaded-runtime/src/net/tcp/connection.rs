@@ -164,8 +164,8 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// assert_eq!(conn.peer_addr().unwrap(), listener.local_addr().unwrap());
@@ -185,8 +185,8 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// assert!(conn.local_addr().unwrap().ip().is_loopback());
@@ -206,9 +206,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::Read;
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::Read;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.send(b"Hello, world").unwrap();
@@ -232,9 +232,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::Write;
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -263,9 +263,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::Read;
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::Read;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.send_line("GET /").unwrap();
@@ -306,9 +306,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::Write;
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -340,8 +340,8 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut client = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (stream, peer) = listener.accept().unwrap();
@@ -408,9 +408,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::{ErrorKind, Write};
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::{ErrorKind, Write};
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -433,9 +433,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::{ErrorKind, Write};
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::{ErrorKind, Write};
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();

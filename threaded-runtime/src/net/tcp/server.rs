@@ -115,7 +115,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::TcpServer;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().backlog(5);
     /// ```
     pub fn backlog(mut self, backlog: u32) -> TcpServer {
@@ -130,7 +130,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::TcpServer;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_connections(8);
     /// ```
     pub fn max_connections(mut self, max: usize) -> TcpServer {
@@ -152,8 +152,8 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpServer;
+    /// use std::time::Duration;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .read_timeout(Some(Duration::from_secs(30)));
     /// ```
@@ -168,8 +168,8 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpServer;
+    /// use std::time::Duration;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .write_timeout(Some(Duration::from_secs(30)));
     /// ```
@@ -185,7 +185,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::TcpServer;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().nodelay(true);
     /// ```
     pub fn nodelay(mut self, nodelay: bool) -> TcpServer {
@@ -201,7 +201,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::TcpServer;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_line(1024);
     /// ```
     pub fn max_line(mut self, max: usize) -> TcpServer {
@@ -216,7 +216,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::TcpServer;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_frame(64 * 1024);
     /// ```
     pub fn max_frame(mut self, max: usize) -> TcpServer {
@@ -239,8 +239,8 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpServer;
+    /// use std::time::Duration;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .read_timeout(Some(Duration::from_secs(60)))
     ///     .message_timeout(Some(Duration::from_secs(10)));
@@ -257,8 +257,8 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpServer;
+    /// use std::time::Duration;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
     ///     .shutdown_grace(Duration::from_millis(500));
     /// ```
@@ -278,7 +278,7 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::TcpServer;
+    /// use threaded::net::TcpServer;
     /// let server = TcpServer::bind("127.0.0.1:0").unwrap();
     /// assert!(server.local_addr().unwrap().ip().is_loopback());
     /// ```

@@ -21,10 +21,10 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::ErrorKind;
-    /// # use std::net::TcpListener;
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::ErrorKind;
+    /// use std::net::TcpListener;
+    /// use std::time::Duration;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.set_read_timeout(Some(Duration::from_millis(10))).unwrap();
@@ -46,9 +46,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::net::TcpListener;
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpConnection;
+    /// use std::net::TcpListener;
+    /// use std::time::Duration;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -68,8 +68,8 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// conn.set_nodelay(true).unwrap();
@@ -94,10 +94,10 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::{ErrorKind, Write};
-    /// # use std::net::TcpListener;
-    /// # use std::time::Duration;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::{ErrorKind, Write};
+    /// use std::net::TcpListener;
+    /// use std::time::Duration;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -156,8 +156,8 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let stream: std::net::TcpStream = conn.into_inner();
@@ -174,9 +174,9 @@ impl TcpConnection {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::Write;
-    /// # use std::net::TcpListener;
-    /// # use threaded::net::TcpConnection;
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use threaded::net::TcpConnection;
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut conn = TcpConnection::connect(listener.local_addr().unwrap()).unwrap();
     /// let (mut peer, _) = listener.accept().unwrap();
@@ -202,7 +202,7 @@ impl TcpConnection {
 /// # Examples
 ///
 /// ```
-/// use std::io::{BufRead, Read};
+/// use std::io::Read;
 /// use threaded::net::{TcpConnection, TcpServer};
 ///
 /// # fn main() -> std::io::Result<()> {

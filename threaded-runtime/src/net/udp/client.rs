@@ -44,7 +44,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::UdpClient;
+    /// use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap(); // sends nothing yet
     /// assert_eq!(client.peer_addr().unwrap().port(), 9);
     /// ```
@@ -64,7 +64,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::UdpClient;
+    /// use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// client.send(b"TEST").unwrap();
     /// ```
@@ -92,9 +92,9 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use std::io::ErrorKind;
-    /// # use std::time::Duration;
-    /// # use threaded::net::UdpClient;
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// client.set_read_timeout(Some(Duration::from_millis(10))).unwrap();
     /// let mut buf = [0; 16];
@@ -113,8 +113,8 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// # use threaded::net::UdpClient;
+    /// use std::time::Duration;
+    /// use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// client.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
     /// ```
@@ -175,7 +175,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::UdpClient;
+    /// use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// assert_ne!(client.local_addr().unwrap().port(), 0);
     /// ```
@@ -192,7 +192,7 @@ impl UdpClient {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::UdpClient;
+    /// use threaded::net::UdpClient;
     /// let client = UdpClient::connect("127.0.0.1:9").unwrap();
     /// assert_eq!(client.peer_addr().unwrap().to_string(), "127.0.0.1:9");
     /// ```

@@ -117,7 +117,7 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::UdpServer;
+    /// use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap().workers(8);
     /// ```
     pub fn workers(mut self, workers: usize) -> UdpServer {
@@ -133,7 +133,7 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::UdpServer;
+    /// use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap().max_datagram(1472);
     /// ```
     pub fn max_datagram(mut self, max: usize) -> UdpServer {
@@ -149,8 +149,8 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// # use threaded::net::UdpServer;
+    /// use std::time::Duration;
+    /// use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap()
     ///     .shutdown_grace(Duration::from_millis(500));
     /// ```
@@ -168,7 +168,7 @@ impl UdpServer {
     /// # Examples
     ///
     /// ```
-    /// # use threaded::net::UdpServer;
+    /// use threaded::net::UdpServer;
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap();
     /// assert!(server.local_addr().unwrap().ip().is_loopback());
     /// ```
@@ -186,7 +186,7 @@ impl UdpServer {
     /// "implementation of `Fn` is not general enough":
     ///
     /// ```compile_fail
-    /// # use threaded::net::UdpServer;
+    /// use threaded::net::UdpServer;
     /// let echo = |data, _peer| Some(<[u8]>::to_vec(data)); // no types: refused
     /// let server = UdpServer::bind("127.0.0.1:0").unwrap().spawn(echo);
     /// ```

@@ -39,6 +39,8 @@ struct Block {
     file: PathBuf,
     line: usize,
     code: Vec<String>,
+    /// The lines as written, hidden `# ` lines with their mark.
+    raw: Vec<String>,
 }
 
 /// The Rust code blocks of doc comments (`///`, `//!`) or of Markdown.
@@ -89,6 +91,7 @@ fn blocks(file: &Path, markdown: bool) -> Vec<Block> {
                         file: file.to_owned(),
                         line: index + 1,
                         code: Vec::new(),
+                        raw: Vec::new(),
                     });
                     if !rust {
                         // Skip to the closing fence without checking.
@@ -102,6 +105,7 @@ fn blocks(file: &Path, markdown: bool) -> Vec<Block> {
             // Rustdoc's hidden lines are compiled too.
             let code = line.strip_prefix("# ").unwrap_or(line);
             block.code.push(code.to_owned());
+            block.raw.push(line.to_owned());
         }
     }
     found.retain(|block| block.line != 0);
@@ -247,6 +251,7 @@ fn every_visible_example_names_only_threaded_and_std() {
                 file,
                 line: 0,
                 code,
+                raw: Vec::new(),
             })
             .into_iter()
             .filter(|problem| !named(problem)),
@@ -269,6 +274,7 @@ fn the_scan_finds_what_a_student_could_not_compile() {
         file: PathBuf::from("x.rs"),
         line: 1,
         code: lines.iter().map(|l| (*l).to_owned()).collect(),
+        raw: Vec::new(),
     };
     assert_eq!(problems(&block(&["use log::info;"])).len(), 1);
     assert_eq!(
@@ -283,4 +289,39 @@ fn the_scan_finds_what_a_student_could_not_compile() {
     assert!(problems(&block(&["use threaded::log;", "log::info!(\"x\");"])).is_empty());
     assert!(problems(&block(&["use std::io;", "threaded::log::warn!(\"x\");"])).is_empty());
     assert!(problems(&block(&["let n = io::Result::<()>::Ok(());"])).is_empty());
+}
+
+/// A rendered page does not show `# ` lines, so an import hidden that way is missing from
+/// what a student copies: every `use` of an example is visible.
+#[test]
+fn no_example_hides_its_imports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "threaded-runtime/src", "threaded-macro/src"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut hidden = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        for block in blocks(file, false) {
+            checked += 1;
+            for (i, line) in block.raw.iter().enumerate() {
+                let line = line.trim_start();
+                if let Some(rest) = line.strip_prefix('#') {
+                    if rest.trim_start().starts_with("use ") {
+                        hidden.push(format!(
+                            "{}:{}: {line}",
+                            block.file.display(),
+                            block.line + i + 1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} doc examples found: the scan is broken"
+    );
+    assert!(hidden.is_empty(), "hidden imports:\n{}", hidden.join("\n"));
 }

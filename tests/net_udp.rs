@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use net_support::{GUARD, Gate, capture_logs, wait_until};
+use net_support::{GUARD, Gate, assert_median_under, capture_logs, wait_until};
 use threaded::StopEvent;
 use threaded::net::{UdpClient, UdpServer};
 
@@ -166,11 +166,7 @@ fn idle_udp_shutdown_returns_in_milliseconds() {
         took.push(start.elapsed());
     }
     // The median of 5, robust to one round on a loaded machine.
-    took.sort();
-    assert!(
-        took[2] < Duration::from_millis(100),
-        "idle shutdown took {took:?}"
-    );
+    assert_median_under("idle shutdown", took, Duration::from_millis(100));
 }
 
 #[test]
@@ -240,11 +236,7 @@ fn serve_returns_once_its_stop_event_is_set() {
         serving.join().unwrap().unwrap();
         took.push(done_at - set_at);
     }
-    took.sort();
-    assert!(
-        took[2] < Duration::from_millis(100),
-        "serve took {took:?} to stop"
-    );
+    assert_median_under("stopping serve", took, Duration::from_millis(100));
 }
 
 #[test]
@@ -373,11 +365,7 @@ fn shutdown_is_prompt_whatever_else_tries_to_share_the_port() {
         took.push(rx.recv_timeout(GUARD).expect("shutdown hung"));
         drop(squatter);
     }
-    took.sort();
-    assert!(
-        took[2] < Duration::from_millis(100),
-        "shutdown took {took:?}"
-    );
+    assert_median_under("shutdown", took, Duration::from_millis(100));
 }
 
 /// The receive loops are woken without a datagram: shutdown is prompt while a

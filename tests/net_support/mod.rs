@@ -95,3 +95,16 @@ impl Capture {
             .any(|(l, line)| *l == level && parts.iter().all(|p| line.contains(p)))
     }
 }
+
+/// Asserts that the median of `took` (one sample per round) is under `bound`: one round
+/// slowed by a loaded machine does not fail the test, while a poll interval (socketserver's
+/// 0.5 s) would, nearly always.
+pub fn assert_median_under(what: &str, mut took: Vec<Duration>, bound: Duration) {
+    assert!(
+        took.len() % 2 == 1,
+        "an odd number of rounds, got {}",
+        took.len()
+    );
+    took.sort();
+    assert!(took[took.len() / 2] < bound, "{what} took {took:?}");
+}

@@ -1,7 +1,7 @@
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::net::socket;
 
@@ -122,7 +122,8 @@ impl UdpClient {
         self.socket.set_read_timeout(timeout)
     }
 
-    /// Sends `data` and waits up to `timeout` for one reply.
+    /// Sends `data` and waits for one reply; gives up with `TimedOut` once
+    /// `timeout` has passed, never before.
     ///
     /// UDP may lose either datagram; this does not retry. A late reply to an
     /// earlier request that timed out may come back as this one's reply.
@@ -155,15 +156,36 @@ impl UdpClient {
             ));
         }
         let previous = self.socket.read_timeout()?;
+        let deadline = Instant::now() + timeout;
         self.socket.set_read_timeout(Some(timeout))?;
         let result = self.send(data).and_then(|()| {
             let mut buf = vec![0; 65_536];
-            let n = self.recv(&mut buf)?;
+            let n = self.recv_until(&mut buf, deadline)?;
             buf.truncate(n);
             Ok(buf)
         });
         self.socket.set_read_timeout(previous)?;
         result
+    }
+
+    /// `recv` that gives up only once `deadline` has passed.
+    ///
+    /// The kernel counts a socket's read timeout in clock ticks, so it can
+    /// end up to one tick early; a wait cut short (or interrupted by a
+    /// signal) goes on for what is left.
+    fn recv_until(&self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+        loop {
+            match self.socket.recv(buf) {
+                Err(e) if is_wait_cut_short(&e) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(io::Error::new(io::ErrorKind::TimedOut, "timed out"));
+                    }
+                    self.socket.set_read_timeout(Some(left))?;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// The address of this end.
@@ -208,4 +230,11 @@ impl fmt::Debug for UdpClient {
             .field("peer", &self.socket.peer_addr().ok())
             .finish_non_exhaustive()
     }
+}
+
+fn is_wait_cut_short(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }

@@ -167,26 +167,43 @@ pub(crate) fn wake_recv(socket: &UdpSocket, addr: SocketAddr, workers: usize) {
     }
 }
 
-/// `recv_from` that survives the wake-up of [`wake_recv`]: std's
-/// `UdpSocket::recv_from` asserts that the source address is a whole
-/// `sockaddr_in`, and panics on the empty one a shut-down socket returns.
-/// socket2's reports it as it is, and a wake-up becomes
+/// `recv_from` that survives the wake-up of [`wake_recv`], which becomes
 /// [`NotConnected`](io::ErrorKind::NotConnected).
+///
+/// On Linux a shut-down socket's `recvfrom(2)` returns at once with an
+/// empty source address. std's `UdpSocket::recv_from` then reads an address
+/// it never initialised, and asserts (panics) when a stale family is left
+/// there from an earlier datagram; nix checks the length and reports no
+/// address.
+#[cfg(target_os = "linux")]
 pub(crate) fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-    // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and
-    // socket2's `recv_from` promises to write no uninitialised byte into the
-    // buffer (it hands it to recvfrom(2) as is), so `buf` stays initialised;
-    // its `Read` impl does the same cast.
-    let uninit =
-        unsafe { &mut *(std::ptr::from_mut::<[u8]>(buf) as *mut [std::mem::MaybeUninit<u8>]) };
-    let (n, from) = socket2::SockRef::from(socket).recv_from(uninit)?;
-    match from.as_socket() {
+    use nix::sys::socket::SockaddrStorage;
+    use std::os::fd::AsRawFd;
+
+    let (n, from) = nix::sys::socket::recvfrom::<SockaddrStorage>(socket.as_raw_fd(), buf)?;
+    // An IPv4 or IPv6 socket hears only its own family.
+    let peer = from.and_then(|from| {
+        from.as_sockaddr_in()
+            .map(|v4| SocketAddr::V4((*v4).into()))
+            .or_else(|| {
+                from.as_sockaddr_in6()
+                    .map(|v6| SocketAddr::V6((*v6).into()))
+            })
+    });
+    match peer {
         Some(peer) => Ok((n, peer)),
         None => Err(io::Error::new(
             io::ErrorKind::NotConnected,
             "the socket's receiving side was shut down",
         )),
     }
+}
+
+/// Elsewhere no wake-up shuts the socket down, and std's `recv_from` is
+/// sound.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    socket.recv_from(buf)
 }
 
 /// A read timeout shows as `WouldBlock` on Unix and `TimedOut` on Windows;
@@ -253,5 +270,18 @@ mod tests {
             let err = recv_from(&socket, &mut buf).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::NotConnected);
         }
+    }
+
+    #[test]
+    fn recv_from_reports_an_ipv6_sender() {
+        // Where the machine has no IPv6 loopback there is nothing to test.
+        let Ok(socket) = udp_bind("[::1]:0") else {
+            return;
+        };
+        let peer = udp_bind("[::1]:0").unwrap();
+        peer.send_to(b"ola", socket.local_addr().unwrap()).unwrap();
+        let mut buf = [0; 16];
+        let (n, from) = recv_from(&socket, &mut buf).unwrap();
+        assert_eq!((&buf[..n], from), (&b"ola"[..], peer.local_addr().unwrap()));
     }
 }

@@ -1,7 +1,6 @@
 //! A submitted job: the slot its result lands in, the handle the caller
 //! keeps, and the boxed closure the workers run.
 
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::mem;
@@ -373,7 +372,7 @@ where
 {
     let cell = Arc::new(Cell {
         slot: Slot::new(),
-        f: UnsafeCell::new(Some(f)),
+        f: parking_lot::Mutex::new(Some(f)),
     });
     let job = Job {
         cell: Arc::clone(&cell) as Arc<dyn HasSlot<R>>,
@@ -384,16 +383,12 @@ where
 /// A job's closure and the slot its result goes to, in one allocation.
 struct Cell<F, R> {
     slot: Slot<R>,
-    /// Touched only through the one `Queued` handle (by the worker or the
-    /// `shutdown_now` drain that owns it), or by `drop`, when no handle is
-    /// left: never by two threads at once.
-    f: UnsafeCell<Option<F>>,
+    /// Taken once, through the one `Queued` handle (by the worker or the
+    /// `shutdown_now` drain that owns it), so the lock is never contended:
+    /// it costs one uncontended compare-and-swap, and it is what makes the
+    /// cell `Sync` for any `F: Send` without `unsafe`.
+    f: parking_lot::Mutex<Option<F>>,
 }
-
-// SAFETY: `f` is only reached through the unique `Queued` handle or in
-// `drop` (see the field), so sharing the cell never shares `F`; it is moved
-// to the worker that runs it, hence `F: Send`. The slot is `Sync` for `R: Send`.
-unsafe impl<F: Send, R: Send> Sync for Cell<F, R> {}
 
 pub(crate) trait HasSlot<R>: Send + Sync {
     fn slot(&self) -> &Slot<R>;
@@ -416,15 +411,9 @@ trait Run: Send + Sync {
 }
 
 impl<F, R> Cell<F, R> {
-    /// Takes the closure out.
-    ///
-    /// # Safety
-    ///
-    /// Only the owner of the job's `Queued` handle may call it.
-    unsafe fn take(&self) -> Option<F> {
-        // SAFETY: the caller owns the unique `Queued` handle, so no other
-        // thread touches `f` now (see the field).
-        unsafe { (*self.f.get()).take() }
+    /// Takes the closure out: `None` once it was taken.
+    fn take(&self) -> Option<F> {
+        self.f.lock().take()
     }
 }
 
@@ -434,8 +423,7 @@ where
     R: Send,
 {
     fn run(self: Arc<Self>) {
-        // SAFETY: `run` consumes the `Queued` handle's `Arc`.
-        let Some(f) = (unsafe { self.take() }) else {
+        let Some(f) = self.take() else {
             return;
         };
         if !self.slot.try_start() {
@@ -460,14 +448,12 @@ where
         // The slot first: if dropping the closure panics, the job is
         // already marked cancelled.
         self.slot.cancel();
-        // SAFETY: `cancel` consumes the `Queued` handle's `Arc`.
-        drop(unsafe { self.take() });
+        drop(self.take());
     }
 
     fn refuse(self: Arc<Self>) {
         self.slot.refuse();
-        // SAFETY: `refuse` consumes the `Queued` handle's `Arc`.
-        drop(unsafe { self.take() });
+        drop(self.take());
     }
 }
 

@@ -19,11 +19,21 @@ fn worker_b() {
     log::trace!("trace from b, below the level");
 }
 
+const TEST: &str = "basic_config_writes_thread_names_levels_and_messages_to_a_file";
+
 #[test]
 fn basic_config_writes_thread_names_levels_and_messages_to_a_file() {
-    // SAFETY: this is the only test in this binary and no other thread of
-    // ours runs yet, so nothing reads the environment concurrently.
-    unsafe { std::env::remove_var("RUST_LOG") };
+    // `RUST_LOG` changes what basic_config lets through. Removing it from a
+    // running process is `unsafe`; running this test again without it is not.
+    if std::env::var_os("RUST_LOG").is_some() {
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", TEST, "--nocapture"])
+            .env_remove("RUST_LOG")
+            .status()
+            .unwrap();
+        assert!(status.success(), "the test without RUST_LOG: {status}");
+        return;
+    }
     let path = std::env::temp_dir().join(format!("threaded-logging-{}.log", std::process::id()));
     std::fs::write(&path, "from an earlier run\n").unwrap();
 

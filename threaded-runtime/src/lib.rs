@@ -18,6 +18,7 @@ mod stop;
 pub mod sync;
 mod thread;
 mod timer;
+mod unpoison;
 
 pub use error::{GetError, PutError, TaskDoneError};
 pub use queue::{Task, Tasks, WorkQueue};

@@ -1,7 +1,9 @@
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use crate::unpoison::Unpoison;
 
 /// A flag that threads can set, clear and wait on: Python's [`threading.Event`].
 ///
@@ -253,11 +255,7 @@ impl StopEvent {
                 break true;
             }
             generation = match deadline {
-                None => self
-                    .inner
-                    .condvar
-                    .wait(generation)
-                    .unwrap_or_else(PoisonError::into_inner),
+                None => self.inner.condvar.wait(generation).unpoisoned(),
                 Some(deadline) => {
                     let remaining = deadline.saturating_duration_since(Instant::now());
                     if remaining.is_zero() {
@@ -266,7 +264,7 @@ impl StopEvent {
                     self.inner
                         .condvar
                         .wait_timeout(generation, remaining)
-                        .unwrap_or_else(PoisonError::into_inner)
+                        .unpoisoned()
                         .0
                 }
             };
@@ -279,10 +277,7 @@ impl StopEvent {
 
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, u64> {
-        // No user code runs under this lock, so it cannot really be poisoned.
-        self.generation
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.generation.lock().unpoisoned()
     }
 }
 

@@ -2,10 +2,11 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Wake, Waker};
 
 use super::Job;
+use crate::unpoison::Unpoison;
 
 /// Yields each job once it has finished, in the order they finish: Python's
 /// `concurrent.futures.as_completed(futures)`.
@@ -82,11 +83,7 @@ impl Wake for Watcher {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let mut order = self
-            .finished
-            .order
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut order = self.finished.order.lock().unpoisoned();
         order.push_back(self.index);
         drop(order);
         self.finished.ready.notify_one();
@@ -100,11 +97,7 @@ impl<R> Iterator for AsCompleted<R> {
         if self.remaining == 0 {
             return None;
         }
-        let mut order = self
-            .finished
-            .order
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut order = self.finished.order.lock().unpoisoned();
         loop {
             while let Some(index) = order.pop_front() {
                 // Each job's watcher fires once, so a slot is only taken once.
@@ -113,11 +106,7 @@ impl<R> Iterator for AsCompleted<R> {
                     return Some(job);
                 }
             }
-            order = self
-                .finished
-                .ready
-                .wait(order)
-                .unwrap_or_else(PoisonError::into_inner);
+            order = self.finished.ready.wait(order).unpoisoned();
         }
     }
 

@@ -2,10 +2,11 @@
 
 use std::io;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread;
 
 use super::{Handle, Shared, ThreadPool};
+use crate::unpoison::Unpoison;
 
 /// Configures a [`ThreadPool`]: Python's `ThreadPoolExecutor(max_workers,
 /// thread_name_prefix)`, plus the workers' stack size.
@@ -108,9 +109,9 @@ impl ThreadPoolBuilder {
                 builder = builder.stack_size(bytes);
             }
             let worker = Arc::clone(&shared);
-            *shared.alive.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+            *shared.alive.lock().unpoisoned() += 1;
             if let Err(error) = builder.spawn(move || worker.work()) {
-                *shared.alive.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+                *shared.alive.lock().unpoisoned() -= 1;
                 return Err(error);
             }
         }

@@ -7,11 +7,12 @@ use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use super::error::JobError;
+use crate::unpoison::Unpoison;
 
 const PENDING: u8 = 0;
 const RUNNING: u8 = 1;
@@ -56,7 +57,7 @@ impl<R> Slot<R> {
     fn lock(&self) -> MutexGuard<'_, Inner<R>> {
         // Nothing panics while the lock is held except user wakers, which are
         // called after it is released, so the data is always consistent.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner.lock().unpoisoned()
     }
 
     fn state(&self) -> u8 {
@@ -131,10 +132,7 @@ impl<R> Slot<R> {
         while !self.is_final() {
             inner.sleepers += 1;
             inner = match deadline {
-                None => self
-                    .finished
-                    .wait(inner)
-                    .unwrap_or_else(PoisonError::into_inner),
+                None => self.finished.wait(inner).unpoisoned(),
                 Some(deadline) => {
                     let now = Instant::now();
                     if now >= deadline {
@@ -143,7 +141,7 @@ impl<R> Slot<R> {
                     }
                     self.finished
                         .wait_timeout(inner, deadline - now)
-                        .unwrap_or_else(PoisonError::into_inner)
+                        .unpoisoned()
                         .0
                 }
             };

@@ -48,11 +48,12 @@ use std::cell::Cell;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::thread;
 
 use crossbeam_channel::{Receiver, Sender};
 
+use crate::unpoison::Unpoison;
 pub use as_completed::{AsCompleted, as_completed};
 pub use builder::ThreadPoolBuilder;
 pub use error::JobError;
@@ -231,11 +232,7 @@ impl ThreadPool {
         R: Send + 'static,
     {
         let (job, task) = new_job(f);
-        let sender = self
-            .shared()
-            .sender
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
+        let sender = self.shared().sender.read().unpoisoned();
         let refused = match &*sender {
             // Fails only without receivers, and `Shared` holds one.
             Some(sender) => sender.send(task).err().map(|error| error.into_inner()),
@@ -355,11 +352,7 @@ impl ThreadPool {
     /// [`shutdown_now`](Self::shutdown_now) has been called (on any clone).
     #[must_use]
     pub fn is_shut_down(&self) -> bool {
-        self.shared()
-            .sender
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_none()
+        self.shared().sender.read().unpoisoned().is_none()
     }
 
     /// How many worker threads the pool started.
@@ -407,11 +400,7 @@ impl Shared {
         if cancel {
             self.cancel_queued.store(true, Ordering::SeqCst);
         }
-        let sender = self
-            .sender
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        let sender = self.sender.write().unpoisoned().take();
         drop(sender);
         if cancel {
             while let Ok(task) = self.receiver.try_recv() {
@@ -424,12 +413,9 @@ impl Shared {
         if WORKER_OF.get() == self as *const Self as usize {
             return;
         }
-        let mut alive = self.alive.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut alive = self.alive.lock().unpoisoned();
         while *alive > 0 {
-            alive = self
-                .exited
-                .wait(alive)
-                .unwrap_or_else(PoisonError::into_inner);
+            alive = self.exited.wait(alive).unpoisoned();
         }
     }
 
@@ -456,7 +442,7 @@ impl Shared {
         struct Exit<'a>(&'a Shared);
         impl Drop for Exit<'_> {
             fn drop(&mut self) {
-                let mut alive = self.0.alive.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut alive = self.0.alive.lock().unpoisoned();
                 *alive -= 1;
                 drop(alive);
                 self.0.exited.notify_all();

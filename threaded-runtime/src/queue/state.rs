@@ -51,6 +51,7 @@ use std::time::{Duration, Instant};
 use super::sync::{AtomicU64, Chan, Condvar, Mutex, spin_loop, thread};
 use super::wait::{Registration, ThreadWaker, WaitList, lock};
 use crate::error::{GetError, PutError, TaskDoneError};
+use crate::unpoison::Unpoison;
 
 const SHUT: u64 = 1;
 const INFLIGHT_SHIFT: u32 = 2;
@@ -496,16 +497,13 @@ impl<T> Inner<T> {
             let now = Instant::now();
             match deadline {
                 None => {
-                    joiners = self
-                        .all_done
-                        .wait(joiners)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    joiners = self.all_done.wait(joiners).unpoisoned();
                 }
                 Some(deadline) if now < deadline => {
                     joiners = self
                         .all_done
                         .wait_timeout(joiners, deadline - now)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .unpoisoned()
                         .0;
                 }
                 Some(_) => break false,

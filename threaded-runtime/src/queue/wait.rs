@@ -7,16 +7,16 @@
 //! other side whether anyone waits at all, so the common path never touches these locks.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::SeqCst;
-use std::sync::{Arc, PoisonError};
 use std::task::{Wake, Waker};
 use std::time::Instant;
 
 use super::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard, Thread, thread};
+use crate::unpoison::Unpoison;
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Nothing runs user code under these locks, so a poisoned one still holds sound data.
-    m.lock().unwrap_or_else(PoisonError::into_inner)
+    m.lock().unpoisoned()
 }
 
 pub(super) struct WaitList {

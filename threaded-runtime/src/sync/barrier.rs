@@ -1,9 +1,10 @@
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::BrokenBarrierError;
+use crate::unpoison::Unpoison;
 
 /// A meeting point for a fixed number of threads: Python's [`threading.Barrier`].
 ///
@@ -271,11 +272,7 @@ impl Barrier {
                             inner.break_barrier(&mut state);
                             break;
                         }
-                        inner
-                            .changed
-                            .wait_timeout(state, remaining)
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0
+                        inner.changed.wait_timeout(state, remaining).unpoisoned().0
                     }
                 };
             }
@@ -401,15 +398,11 @@ impl Barrier {
 
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
-        // No user code runs under this lock (the action runs outside it), so it cannot really
-        // be poisoned.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock().unpoisoned()
     }
 
     fn wait<'a>(&self, state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        self.changed
-            .wait(state)
-            .unwrap_or_else(PoisonError::into_inner)
+        self.changed.wait(state).unpoisoned()
     }
 
     /// The lock, once no action is running: what holding CPython's lock means.
@@ -428,7 +421,7 @@ impl Inner {
             drop(state);
             let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
                 // A previous round's panic poisoned it; the closure is still there to call.
-                let mut action = action.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut action = action.lock().unpoisoned();
                 action();
             }));
             state = self.lock();

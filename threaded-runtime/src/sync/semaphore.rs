@@ -1,5 +1,4 @@
 use std::fmt;
-use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -9,6 +8,7 @@ use loom::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicUsize};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, atomic::AtomicUsize};
 
 use super::ReleaseError;
+use crate::unpoison::Unpoison;
 
 /// A counter of permits that threads take and give back: Python's [`threading.Semaphore`],
 /// and with [`bounded`](Semaphore::bounded) its `BoundedSemaphore`.
@@ -391,19 +391,13 @@ impl Inner {
                 break true;
             }
             sleepers = match deadline {
-                None => self
-                    .wakeup
-                    .wait(sleepers)
-                    .unwrap_or_else(PoisonError::into_inner),
+                None => self.wakeup.wait(sleepers).unpoisoned(),
                 Some(deadline) => {
                     let remaining = deadline.saturating_duration_since(Instant::now());
                     if remaining.is_zero() {
                         break false;
                     }
-                    self.wakeup
-                        .wait_timeout(sleepers, remaining)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
+                    self.wakeup.wait_timeout(sleepers, remaining).unpoisoned().0
                 }
             };
         };
@@ -434,8 +428,7 @@ impl Inner {
     }
 
     fn lock(&self) -> MutexGuard<'_, usize> {
-        // No user code runs under this lock, so it cannot really be poisoned.
-        self.sleepers.lock().unwrap_or_else(PoisonError::into_inner)
+        self.sleepers.lock().unpoisoned()
     }
 }
 

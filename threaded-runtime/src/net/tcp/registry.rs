@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::net::handle::Counters;
+use crate::unpoison::Unpoison;
 
 pub(crate) struct Registry {
     state: Mutex<State>,
@@ -40,8 +41,7 @@ impl Registry {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // No user code runs under this lock.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock().unpoisoned()
     }
 
     /// Blocks until fewer than `max` connections are live; `false` once the
@@ -50,10 +50,7 @@ impl Registry {
     pub(crate) fn wait_for_slot(&self) -> bool {
         let mut state = self.lock();
         while !state.closed && state.live.len() >= self.max {
-            state = self
-                .changed
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+            state = self.changed.wait(state).unpoisoned();
         }
         !state.closed
     }
@@ -100,11 +97,7 @@ impl Registry {
             if remaining.is_zero() {
                 return false;
             }
-            state = self
-                .changed
-                .wait_timeout(state, remaining)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            state = self.changed.wait_timeout(state, remaining).unpoisoned().0;
         }
         true
     }

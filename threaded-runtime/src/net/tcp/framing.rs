@@ -78,29 +78,35 @@ impl Deadline {
     }
 }
 
-/// Bytes read from a stream and not handed out yet.
+/// Bytes read from a stream and not handed out yet: `buf[start..end]`.
+///
+/// `buf[end..]` is room already zeroed by an earlier read, so a read zeroes
+/// only the bytes the buffer grows by, not a whole chunk each time: a large
+/// frame arriving in small segments costs what arrives, not 256 KiB a read.
 #[derive(Default)]
 pub(crate) struct ReadBuffer {
     buf: Vec<u8>,
     start: usize,
+    end: usize,
 }
 
 impl ReadBuffer {
     pub(crate) fn buffered(&self) -> &[u8] {
-        &self.buf[self.start..]
+        &self.buf[self.start..self.end]
     }
 
     pub(crate) fn into_vec(mut self) -> Vec<u8> {
+        self.buf.truncate(self.end);
         self.buf.drain(..self.start);
         self.buf
     }
 
     /// Hands out `n` bytes of the buffer (at most all of it).
     pub(crate) fn consume(&mut self, n: usize) {
-        self.start += n.min(self.buf.len() - self.start);
-        if self.start == self.buf.len() {
-            self.buf.clear();
+        self.start += n.min(self.end - self.start);
+        if self.start == self.end {
             self.start = 0;
+            self.end = 0;
         }
     }
 
@@ -108,14 +114,17 @@ impl ReadBuffer {
     /// chunk); `Ok(0)` at end of stream.
     fn fill(&mut self, r: &mut impl Read, want: usize) -> io::Result<usize> {
         if self.start > 0 {
-            self.buf.drain(..self.start);
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
             self.start = 0;
         }
-        let old = self.buf.len();
-        self.buf.resize(old + want.clamp(CHUNK, MAX_CHUNK), 0);
-        let result = read_retrying(r, &mut self.buf[old..]);
-        self.buf.truncate(old + *result.as_ref().unwrap_or(&0));
-        result
+        let room = self.end + want.clamp(CHUNK, MAX_CHUNK);
+        if self.buf.len() < room {
+            self.buf.resize(room, 0);
+        }
+        let n = read_retrying(r, &mut self.buf[self.end..room])?;
+        self.end += n;
+        Ok(n)
     }
 
     /// `BufRead::fill_buf`: what is buffered, else what one read brings

@@ -236,6 +236,8 @@
 //! (`signal::stop_on_ctrl_c`, on `ctrlc`).
 
 #![warn(missing_docs)]
+// A warning in an example is one a student gets on pasting it: none is allowed.
+#![doc(test(attr(deny(warnings))))]
 
 pub use threaded_macro::threaded;
 pub use threaded_runtime::*;

@@ -23,6 +23,8 @@
 //! with the signature callers expect, so one mistake gives one error.
 
 #![warn(missing_docs)]
+// A warning in an example is one a student gets on pasting it: none is allowed.
+#![doc(test(attr(deny(warnings))))]
 
 mod ast;
 mod attr;
@@ -139,13 +141,14 @@ use proc_macro::TokenStream;
 ///
 /// impl Job {
 ///     #[threaded]
-///     fn run(self) -> Option<String> {
-///         std::thread::current().name().map(str::to_owned)
+///     fn run(self) -> String {
+///         let thread = std::thread::current();
+///         format!("job {} on {}", self.0, thread.name().unwrap_or("?"))
 ///     }
 /// }
 ///
 /// assert_eq!(add(1, 2).join().unwrap(), 3);
-/// assert_eq!(Job(1).run().join().unwrap().as_deref(), Some("Job::run"));
+/// assert_eq!(Job(1).run().join().unwrap(), "job 1 on Job::run");
 /// ```
 ///
 /// One name per thread, from the arguments, so log lines and panics tell

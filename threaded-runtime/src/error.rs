@@ -15,7 +15,7 @@ use std::fmt;
 ///
 /// let q = WorkQueue::bounded(1);
 /// q.put("first").unwrap();
-/// let err = q.try_put("second").unwrap_err();
+/// let err: PutError<&str> = q.try_put("second").unwrap_err();
 /// assert!(err.is_full());
 /// assert_eq!(err.into_inner(), "second");
 /// ```

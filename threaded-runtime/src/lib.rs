@@ -4,6 +4,8 @@
 //! Users depend on the facade crate `threaded`, which re-exports everything here.
 
 #![warn(missing_docs)]
+// A warning in an example is one a student gets on pasting it: none is allowed.
+#![doc(test(attr(deny(warnings))))]
 
 mod error;
 #[cfg(feature = "logging")]

@@ -115,8 +115,14 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().backlog(5);
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .backlog(5)
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn backlog(mut self, backlog: u32) -> TcpServer {
         self.backlog = backlog;
@@ -130,8 +136,14 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_connections(8);
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .max_connections(8)
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn max_connections(mut self, max: usize) -> TcpServer {
         self.max_connections = max;
@@ -153,9 +165,14 @@ impl TcpServer {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
-    ///     .read_timeout(Some(Duration::from_secs(30)));
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .read_timeout(Some(Duration::from_secs(30)))
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
         self.read_timeout = timeout;
@@ -169,9 +186,14 @@ impl TcpServer {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
-    ///     .write_timeout(Some(Duration::from_secs(30)));
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .write_timeout(Some(Duration::from_secs(30)))
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn write_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
         self.write_timeout = timeout;
@@ -185,8 +207,14 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().nodelay(true);
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .nodelay(true)
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn nodelay(mut self, nodelay: bool) -> TcpServer {
         self.nodelay = nodelay;
@@ -201,8 +229,14 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_line(1024);
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .max_line(1024)
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn max_line(mut self, max: usize) -> TcpServer {
         self.limits.max_line = max;
@@ -216,8 +250,14 @@ impl TcpServer {
     /// # Examples
     ///
     /// ```
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap().max_frame(64 * 1024);
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .max_frame(64 * 1024)
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn max_frame(mut self, max: usize) -> TcpServer {
         self.limits.max_frame = max;
@@ -240,10 +280,15 @@ impl TcpServer {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .read_timeout(Some(Duration::from_secs(60)))
-    ///     .message_timeout(Some(Duration::from_secs(10)));
+    ///     .message_timeout(Some(Duration::from_secs(10)))
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn message_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
         self.limits.message_timeout = timeout;
@@ -258,9 +303,14 @@ impl TcpServer {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threaded::net::TcpServer;
-    /// let server = TcpServer::bind("127.0.0.1:0").unwrap()
-    ///     .shutdown_grace(Duration::from_millis(500));
+    /// use threaded::net::{TcpConnection, TcpServer};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = TcpServer::bind("127.0.0.1:0")?
+    ///     .shutdown_grace(Duration::from_millis(500))
+    ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> TcpServer {
         self.shutdown_grace = grace;

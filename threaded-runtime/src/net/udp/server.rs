@@ -118,7 +118,13 @@ impl UdpServer {
     ///
     /// ```
     /// use threaded::net::UdpServer;
-    /// let server = UdpServer::bind("127.0.0.1:0").unwrap().workers(8);
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = UdpServer::bind("127.0.0.1:0")?
+    ///     .workers(8)
+    ///     .spawn(|data: &[u8], _peer| Some(data.to_vec()))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn workers(mut self, workers: usize) -> UdpServer {
         self.workers = workers;
@@ -134,7 +140,13 @@ impl UdpServer {
     ///
     /// ```
     /// use threaded::net::UdpServer;
-    /// let server = UdpServer::bind("127.0.0.1:0").unwrap().max_datagram(1472);
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = UdpServer::bind("127.0.0.1:0")?
+    ///     .max_datagram(1472)
+    ///     .spawn(|data: &[u8], _peer| Some(data.to_vec()))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn max_datagram(mut self, max: usize) -> UdpServer {
         self.max_datagram = max;
@@ -151,8 +163,13 @@ impl UdpServer {
     /// ```
     /// use std::time::Duration;
     /// use threaded::net::UdpServer;
-    /// let server = UdpServer::bind("127.0.0.1:0").unwrap()
-    ///     .shutdown_grace(Duration::from_millis(500));
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let server = UdpServer::bind("127.0.0.1:0")?
+    ///     .shutdown_grace(Duration::from_millis(500))
+    ///     .spawn(|data: &[u8], _peer| Some(data.to_vec()))?;
+    /// # server.shutdown()
+    /// # }
     /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> UdpServer {
         self.shutdown_grace = grace;

@@ -1,14 +1,14 @@
 //! `threaded::net::ServerHandle`: `wait` as Python's `serve_forever`, and a
 //! handler that stops its own server.
 
-mod net_support;
+mod support;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use net_support::GUARD;
+use support::GUARD;
 use threaded::StopEvent;
 use threaded::net::{TcpConnection, TcpServer, UdpClient, UdpServer};
 

@@ -1,7 +1,7 @@
 //! The lecture's socket programs, ported to Python 3 in `tests/python/`,
 //! against our servers and clients.
 
-mod net_support;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 
-use net_support::GUARD;
+use support::GUARD;
 use threaded::net::{TcpConnection, TcpServer, UdpClient, UdpServer};
 
 /// A running Python script whose stdout lines arrive on a channel; killed

@@ -1,7 +1,7 @@
 //! Behaviour of `threaded::net::TcpServer` and `TcpConnection`: shutdown,
 //! the connection cap, handler failures, timeouts and framing limits.
 
-mod net_support;
+mod support;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -10,7 +10,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use net_support::{GUARD, Gate, assert_median_under, capture_logs, wait_until};
+use support::{GUARD, Gate, assert_median_under, capture_logs, wait_until};
 use threaded::StopEvent;
 use threaded::net::{ServerHandle, TcpConnection, TcpServer};
 

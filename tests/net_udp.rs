@@ -2,7 +2,7 @@
 //! each receive on the socket, silent replies, oversized datagrams, panics,
 //! exclusive binds and shutdown.
 
-mod net_support;
+mod support;
 
 use std::collections::HashSet;
 use std::io::ErrorKind;
@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use net_support::{GUARD, Gate, assert_median_under, capture_logs, wait_until};
+use support::{GUARD, Gate, assert_median_under, capture_logs, wait_until};
 use threaded::StopEvent;
 use threaded::net::{UdpClient, UdpServer};
 

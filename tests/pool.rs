@@ -3,7 +3,7 @@
 //! executor.py, test_shutdown.py, test_as_completed.py, test_wait.py), the
 //! comment above it names the original.
 
-mod common;
+mod support;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -11,7 +11,7 @@ use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::pool::{Job, JobError, ThreadPool, as_completed};
 
 /// A job that blocks until the test lets it go: `release()` or dropping the gate.

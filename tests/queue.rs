@@ -1,13 +1,13 @@
 //! WorkQueue semantics, ported from CPython's `Lib/test/test_queue.py` where they apply.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, blocked_getters, blocked_putters, joiners, wait_until, within};
+use support::{GUARD, capture_logs, wait_until, within};
 use threaded::{GetError, PutError, TaskDoneError, WorkQueue};
 
 const SHORT: Duration = Duration::from_millis(30);
@@ -100,10 +100,10 @@ fn blocked_get_is_released_by_a_put() {
         let q = q.clone();
         thread::spawn(move || q.get())
     };
-    wait_until("the getter blocks", || blocked_getters(&q) == 1);
+    wait_until("the getter blocks", || q.waiters().getters == 1);
     q.put("x").unwrap();
     assert_eq!(within(GUARD, move || getter.join().unwrap()), Ok("x"));
-    assert_eq!(blocked_getters(&q), 0);
+    assert_eq!(q.waiters().getters, 0);
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn blocked_timed_get_is_released_by_a_put() {
         let q = q.clone();
         thread::spawn(move || q.get_timeout(Duration::from_secs(60)))
     };
-    wait_until("the getter blocks", || blocked_getters(&q) == 1);
+    wait_until("the getter blocks", || q.waiters().getters == 1);
     q.put(7).unwrap();
     assert_eq!(within(GUARD, move || getter.join().unwrap()), Ok(7));
 }
@@ -126,7 +126,7 @@ fn blocked_put_is_released_by_a_get() {
         let q = q.clone();
         thread::spawn(move || q.put(2))
     };
-    wait_until("the putter blocks", || blocked_putters(&q) == 1);
+    wait_until("the putter blocks", || q.waiters().putters == 1);
     assert_eq!(q.len(), 1, "the blocked put must not have gone in");
     assert_eq!(q.get(), Ok(1));
     assert_eq!(within(GUARD, move || putter.join().unwrap()), Ok(()));
@@ -142,7 +142,7 @@ fn blocked_timed_put_is_released_by_a_get() {
         let q = q.clone();
         thread::spawn(move || q.put_timeout(2, Duration::from_secs(60)))
     };
-    wait_until("the putter blocks", || blocked_putters(&q) == 1);
+    wait_until("the putter blocks", || q.waiters().putters == 1);
     assert_eq!(q.try_get(), Ok(1));
     assert_eq!(within(GUARD, move || putter.join().unwrap()), Ok(()));
     assert_eq!(q.try_get(), Ok(2));
@@ -158,7 +158,7 @@ fn each_get_releases_one_blocked_putter() {
             thread::spawn(move || q.put(i))
         })
         .collect();
-    wait_until("three putters block", || blocked_putters(&q) == 3);
+    wait_until("three putters block", || q.waiters().putters == 3);
     let mut got = vec![];
     for _ in 0..4 {
         got.push(q.get_timeout(GUARD).unwrap());
@@ -243,13 +243,13 @@ fn join_from_many_threads_is_released_by_task_done() {
             })
         })
         .collect();
-    wait_until("four threads join", || joiners(&q) == 4);
+    wait_until("four threads join", || q.waiters().joiners == 4);
     q.get().unwrap();
     q.task_done().unwrap();
     for j in joiner_threads {
         assert_eq!(within(GUARD, move || j.join().unwrap()), 0);
     }
-    assert_eq!(joiners(&q), 0);
+    assert_eq!(q.waiters().joiners, 0);
     // Joining again after the release works, and blocks again for new work.
     q.put(()).unwrap();
     assert!(!q.join_timeout(SHORT));
@@ -357,7 +357,7 @@ fn shutdown_wakes_blocked_getters() {
             })
         })
         .collect();
-    wait_until("three getters block", || blocked_getters(&q) == 3);
+    wait_until("three getters block", || q.waiters().getters == 3);
     q.shutdown();
     for g in getters {
         assert_eq!(
@@ -383,7 +383,7 @@ fn shutdown_wakes_blocked_putters_and_hands_items_back() {
             })
         })
         .collect();
-    wait_until("three putters block", || blocked_putters(&q) == 3);
+    wait_until("three putters block", || q.waiters().putters == 3);
     q.shutdown();
     let mut back: Vec<i32> = putters
         .into_iter()
@@ -408,7 +408,7 @@ fn shutdown_does_not_release_join() {
         let q = q.clone();
         thread::spawn(move || q.join())
     };
-    wait_until("a thread joins", || joiners(&q) == 1);
+    wait_until("a thread joins", || q.waiters().joiners == 1);
     q.shutdown();
     assert!(!q.join_timeout(SHORT), "queued items are still unfinished");
     assert!(!joiner.is_finished());
@@ -430,7 +430,7 @@ fn shutdown_now_discards_and_counts_done() {
         let q = q.clone();
         thread::spawn(move || q.join())
     };
-    wait_until("a thread joins", || joiners(&q) == 1);
+    wait_until("a thread joins", || q.waiters().joiners == 1);
     q.shutdown_now();
     within(GUARD, move || joiner.join().unwrap());
     assert_eq!(q.unfinished_tasks(), 0);
@@ -502,7 +502,7 @@ fn shutdown_now_wakes_blocked_getters_and_putters() {
         thread::spawn(move || q.put(1))
     };
     wait_until("getter and putter block", || {
-        blocked_getters(&empty) == 1 && blocked_putters(&full) == 1
+        empty.waiters().getters == 1 && full.waiters().putters == 1
     });
     empty.shutdown_now();
     full.shutdown_now();
@@ -591,27 +591,9 @@ fn get_task_on_shut_down_queue() {
 
 // --- spawn_workers ---
 
-struct Capture(Mutex<Vec<(log::Level, String)>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        self.0
-            .lock()
-            .unwrap()
-            .push((record.level(), record.args().to_string()));
-    }
-    fn flush(&self) {}
-}
-
-static LOGGER: Capture = Capture(Mutex::new(Vec::new()));
-
 #[test]
 fn spawn_workers_survive_panics_log_them_and_mark_done() {
-    log::set_logger(&LOGGER).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
+    let logs = capture_logs();
 
     let q = WorkQueue::new();
     let processed = Arc::new(Mutex::new(Vec::new()));
@@ -648,13 +630,9 @@ fn spawn_workers_survive_panics_log_them_and_mark_done() {
             "{name}"
         );
     }
-    let logged = LOGGER.0.lock().unwrap().clone();
-    let errors: Vec<_> = logged
-        .iter()
-        .filter(|(level, msg)| *level == log::Level::Error && msg.contains("bad item"))
-        .collect();
-    assert_eq!(errors.len(), 4, "{logged:?}");
-    for (_, msg) in errors {
+    let errors = logs.matching(log::Level::Error, &["bad item"]);
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    for msg in errors {
         assert!(msg.contains("workqueue-worker-"), "{msg}");
     }
 

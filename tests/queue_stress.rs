@@ -1,13 +1,13 @@
 //! WorkQueue under load: nothing lost or duplicated, join never early, shutdown under load.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::{GetError, PutError, TaskDoneError, WorkQueue};
 
 const PRODUCERS: u64 = 4;

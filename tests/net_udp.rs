@@ -373,31 +373,31 @@ fn shutdown_is_prompt_whatever_else_tries_to_share_the_port() {
 /// dropped with the rest.
 #[test]
 fn shutdown_is_prompt_under_a_flood() {
-    let server = UdpServer::bind("127.0.0.1:0")
-        .unwrap()
-        .workers(2)
-        .spawn(|_data: &[u8], _peer| None)
-        .unwrap();
-    let addr = server.local_addr();
-    let flooding = StopEvent::new();
-    let flooder = {
-        let flooding = flooding.clone();
-        thread::spawn(move || {
-            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let deadline = Instant::now() + GUARD;
-            while !flooding.is_set() && Instant::now() < deadline {
-                let _ = socket.send_to(&[0; 512], addr);
-            }
-        })
-    };
-    wait_until("the flood to arrive", || server.stats().accepted > 1000);
-    let start = Instant::now();
-    server.shutdown().unwrap();
-    let took = start.elapsed();
-    flooding.set();
-    flooder.join().unwrap();
-    assert!(
-        took < Duration::from_secs(1),
-        "shutdown under a flood took {took:?}"
-    );
+    let mut took = Vec::new();
+    for _ in 0..3 {
+        let server = UdpServer::bind("127.0.0.1:0")
+            .unwrap()
+            .workers(2)
+            .spawn(|_data: &[u8], _peer| None)
+            .unwrap();
+        let addr = server.local_addr();
+        let flooding = StopEvent::new();
+        let flooder = {
+            let flooding = flooding.clone();
+            thread::spawn(move || {
+                let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+                let deadline = Instant::now() + GUARD;
+                while !flooding.is_set() && Instant::now() < deadline {
+                    let _ = socket.send_to(&[0; 512], addr);
+                }
+            })
+        };
+        wait_until("the flood to arrive", || server.stats().accepted > 1000);
+        let start = Instant::now();
+        server.shutdown().unwrap();
+        took.push(start.elapsed());
+        flooding.set();
+        flooder.join().unwrap();
+    }
+    assert_median_under("shutdown under a flood", took, Duration::from_secs(1));
 }

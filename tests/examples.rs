@@ -5,14 +5,13 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use support::{GUARD, SLOW_GUARD, assert_median_under};
+use support::{GUARD, Process, SLOW_GUARD, assert_median_under};
 
 // Every example ends by itself in a few seconds; SLOW_GUARD, which counts a cold process
 // start on the loaded box, only stops a hang. A server example gets GUARD to print that
@@ -82,118 +81,9 @@ fn run_unchecked(name: &str, args: &[&str]) -> Output {
     }
 }
 
-/// A long-running example (a server) started in the background. Its stdout
-/// arrives line by line through a channel, so every wait on it is bounded;
-/// dropping it kills the process if it is still running, so a failing test
-/// leaves nothing behind.
-struct Background {
-    name: String,
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    stdout: Vec<String>,
-    stderr: Arc<Mutex<String>>,
-}
-
-/// Starts an example without waiting for it to end.
-fn start(name: &str, args: &[&str]) -> Background {
-    let mut child = spawn_example(name, args);
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let (tx, lines) = mpsc::channel();
-    // Ends when the example closes its stdout, that is when it exits: the
-    // channel then reports `Disconnected`.
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let stderr = Arc::new(Mutex::new(String::new()));
-    let child_stderr = child.stderr.take().expect("stderr is piped");
-    let collected = Arc::clone(&stderr);
-    std::thread::spawn(move || {
-        for line in BufReader::new(child_stderr).lines() {
-            let Ok(line) = line else { break };
-            let mut all = collected.lock().unwrap();
-            all.push_str(&line);
-            all.push('\n');
-        }
-    });
-    Background {
-        name: name.to_owned(),
-        child,
-        lines,
-        stdout: Vec::new(),
-        stderr,
-    }
-}
-
-impl Background {
-    /// Waits at most `timeout` for a stdout line starting with `prefix` and
-    /// returns it, or `None` if the example ended first.
-    fn wait_for_line(&mut self, prefix: &str, timeout: Duration) -> Option<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.stdout.push(line.clone());
-                    if line.starts_with(prefix) {
-                        return Some(line);
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
-                Err(mpsc::RecvTimeoutError::Timeout) => panic!(
-                    "{} printed no line starting with {prefix:?} within {timeout:?}\n{}",
-                    self.name,
-                    self.report()
-                ),
-            }
-        }
-    }
-
-    /// Waits at most [`SLOW_GUARD`] for the example to end, asserts it succeeded
-    /// and returns all its stdout.
-    fn finish(mut self) -> String {
-        while self.wait_for_line("\0never", SLOW_GUARD).is_some() {}
-        // Its stdout is closed: the process has ended or is ending.
-        let status = self.child.wait().expect("cannot wait for the example");
-        assert!(
-            status.success(),
-            "{} failed: {status}\n{}",
-            self.name,
-            self.report()
-        );
-        self.stdout.iter().map(|line| format!("{line}\n")).collect()
-    }
-
-    /// Sends SIGTERM, which `stop_on_ctrl_c` handles as it does Ctrl-C.
-    #[cfg(unix)]
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("cannot run kill");
-        assert!(status.success(), "kill -TERM {} failed", self.child.id());
-    }
-
-    fn report(&self) -> String {
-        format!(
-            "stdout so far:\n{}\nstderr so far:\n{}",
-            self.stdout.join("\n"),
-            self.stderr.lock().unwrap()
-        )
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// Starts an example without waiting for it to end: a server, in the background.
+fn start(name: &str, args: &[&str]) -> Process {
+    Process::new(name, spawn_example(name, args))
 }
 
 /// A port free on 127.0.0.1 a moment ago: bound with port 0, read, released.
@@ -210,7 +100,7 @@ fn free_port(udp: bool) -> u16 {
 /// `Listening on 127.0.0.1:PORT`; returns it with its address. Another
 /// process may take the port between `free_port` and the server's bind, so a
 /// server that ends before listening is tried once more on another port.
-fn start_server(name: &str, udp: bool, extra_args: &[&str]) -> (Background, String) {
+fn start_server(name: &str, udp: bool, extra_args: &[&str]) -> (Process, String) {
     let mut failure = String::new();
     for _ in 0..2 {
         let addr = format!("127.0.0.1:{}", free_port(udp));

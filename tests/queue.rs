@@ -15,7 +15,7 @@ const SHORT: Duration = Duration::from_millis(30);
 // --- basic: FIFO, full, empty (test_queue.py: simple_queue_test, test_basic) ---
 
 #[test]
-fn fifo_order() {
+fn items_come_out_in_the_order_they_were_put() {
     let q = WorkQueue::new();
     for i in 0..100 {
         q.put(i).unwrap();
@@ -27,7 +27,7 @@ fn fifo_order() {
 }
 
 #[test]
-fn bounded_full_and_empty() {
+fn a_bounded_queue_is_full_at_capacity_and_try_put_hands_the_item_back() {
     let q = WorkQueue::bounded(3);
     assert!(q.is_empty() && !q.is_full());
     assert_eq!(q.capacity(), Some(3));
@@ -256,7 +256,7 @@ fn join_from_many_threads_is_released_by_task_done() {
 }
 
 #[test]
-fn queue_join_with_worker_threads() {
+fn join_returns_once_the_workers_finished_every_item_twice_over() {
     // test_queue_join: workers sum items, join, then check the sum; twice.
     let q = WorkQueue::new();
     let total = Arc::new(AtomicUsize::new(0));
@@ -288,7 +288,7 @@ fn queue_join_with_worker_threads() {
 // --- shutdown (test_queue.py: test_shutdown_*) ---
 
 #[test]
-fn shutdown_empty() {
+fn a_shut_down_empty_queue_refuses_every_put_and_get() {
     let q = WorkQueue::<u8>::bounded(2);
     q.shutdown();
     assert!(q.is_shut_down());
@@ -518,7 +518,7 @@ fn shutdown_now_wakes_blocked_getters_and_putters() {
 }
 
 #[test]
-fn shutdown_transitions() {
+fn shutdown_twice_then_shutdown_now_discards_the_rest_and_counts_it_done() {
     // test_shutdown_allowed_transitions: shutdown twice, then immediately.
     let q = WorkQueue::new();
     q.put(1).unwrap();

@@ -35,7 +35,7 @@ impl Wake for Flag {
 }
 
 #[test]
-fn put_and_get_async_fifo() {
+fn async_puts_and_gets_keep_fifo_order() {
     let q = WorkQueue::bounded(4);
     let out = within(GUARD, move || {
         block_on(async {

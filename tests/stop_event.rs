@@ -25,7 +25,7 @@ fn is_initially_clear() {
 }
 
 #[test]
-fn set_clear_is_set() {
+fn set_and_clear_flip_is_set_and_debug_shows_it() {
     let event = StopEvent::new();
     event.set();
     assert!(event.is_set());

@@ -1,8 +1,9 @@
 //! The helpers every test binary shares: one bound on every wait ([`GUARD`]), waiting for a
 //! condition ([`wait_until`]), running a call under a deadline ([`within`]), a tiny
-//! executor for futures ([`block_on`]), a counting [`Gate`], a log [`Capture`] and a
-//! timing assert over several rounds ([`assert_median_under`]) and the time a server's
-//! `serve` takes to stop ([`time_to_stop`]).
+//! executor for futures ([`block_on`]), a counting [`Gate`], a log [`Capture`], a child
+//! [`Process`] watched line by line, a timing assert over several rounds
+//! ([`assert_median_under`]) and the time a server's `serve` takes to stop
+//! ([`time_to_stop`]).
 //!
 //! Each file in `tests/` is its own crate and compiles this module again, using a
 //! different subset of it: `dead_code` and `unused_imports` (for the re-exports below) would
@@ -13,6 +14,7 @@
 mod exec;
 mod gate;
 mod logs;
+mod process;
 mod serve;
 
 use std::sync::mpsc;
@@ -22,6 +24,7 @@ use std::time::{Duration, Instant};
 pub(crate) use exec::{block_on, block_on_counting};
 pub(crate) use gate::Gate;
 pub(crate) use logs::{Capture, capture_logs};
+pub(crate) use process::Process;
 pub(crate) use serve::time_to_stop;
 
 /// The bound on every wait for something that should happen "at once": a thread to block,

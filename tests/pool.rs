@@ -302,10 +302,9 @@ fn map_keeps_input_order_with_a_panic_only_at_its_own_index() {
         .map(0..20_usize, move |i| {
             if i == 0 {
                 // Finishes after 1, 2 and 3: input order is not finishing order.
-                let start = Instant::now();
-                while done.load(Ordering::SeqCst) < 3 && start.elapsed() < GUARD {
-                    thread::yield_now();
-                }
+                wait_until("three later items finish first", || {
+                    done.load(Ordering::SeqCst) >= 3
+                });
             }
             assert!(i != 7, "seven failed");
             done.fetch_add(1, Ordering::SeqCst);

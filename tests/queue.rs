@@ -707,6 +707,53 @@ fn queue_is_send_sync_clone_and_debug() {
     assert_eq!(q.len(), 2, "clones share one queue");
 }
 
+/// `waiters` counts each kind of waiter on its own, and `Debug` shows the same numbers
+/// under its own field names.
+#[test]
+fn waiters_counts_getters_putters_and_joiners_as_debug_shows_them() {
+    let empty = WorkQueue::<u8>::new();
+    let full = WorkQueue::bounded(1);
+    full.put(0u8).unwrap();
+    let getter = {
+        let q = empty.clone();
+        thread::spawn(move || q.get())
+    };
+    let putters: Vec<_> = (1..=2)
+        .map(|v| {
+            let q = full.clone();
+            thread::spawn(move || q.put(v))
+        })
+        .collect();
+    let joiner = {
+        let q = full.clone();
+        thread::spawn(move || q.join())
+    };
+    wait_until("a getter, two putters and a joiner wait", || {
+        empty.waiters().getters == 1 && full.waiters().putters == 2 && full.waiters().joiners == 1
+    });
+    let (e, f) = (empty.waiters(), full.waiters());
+    assert_eq!((e.putters, e.joiners, f.getters), (0, 0, 0));
+    assert!(
+        format!("{empty:?}").contains("blocked_getters: 1, blocked_putters: 0, joiners: 0"),
+        "{empty:?}"
+    );
+    assert!(
+        format!("{full:?}").contains("blocked_getters: 0, blocked_putters: 2, joiners: 1"),
+        "{full:?}"
+    );
+
+    empty.put(7).unwrap();
+    assert_eq!(within(GUARD, move || getter.join().unwrap()), Ok(7));
+    full.shutdown_now();
+    for p in putters {
+        assert!(within(GUARD, move || p.join().unwrap()).is_err());
+    }
+    within(GUARD, move || joiner.join().unwrap());
+    assert_eq!(empty.waiters().getters, 0);
+    let f = full.waiters();
+    assert_eq!((f.putters, f.joiners), (0, 0));
+}
+
 #[test]
 fn queue_can_cross_catch_unwind() {
     fn assert_unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}

@@ -119,8 +119,10 @@ impl<T> WorkQueue<T> {
     /// The numbers are a snapshot: each is read on its own, without stopping the queue, so
     /// they may never all have held at once, and a caller may start or stop waiting right
     /// after. A test waits until the number it expects shows up, it does not assert on one
-    /// reading while threads still move. A caller counts from the moment it registers to
-    /// wait, which is after it found no item (or no room) and before it sleeps.
+    /// reading while threads still move. A getter or putter counts from the moment it
+    /// registers to wait, after it found no item (or no room) and before it sleeps, until it
+    /// is woken; a joiner while it waits for unfinished items (a `join` that finds none
+    /// returns without counting).
     ///
     /// # Examples
     ///

@@ -3,6 +3,9 @@
 
 #![cfg(feature = "logging")]
 
+mod support;
+
+use support::{GUARD, within};
 use threaded::log::{self, LevelFilter};
 use threaded::logging::{InitError, basic_config};
 use threaded::threaded;
@@ -52,8 +55,9 @@ fn basic_config_writes_thread_names_levels_and_messages_to_a_file() {
         .append(false)
         .init()
         .unwrap();
-    worker_a(1).join().unwrap();
-    worker_b().join().unwrap();
+    // A logger that deadlocked on its file in a worker would hang these joins.
+    within(GUARD, || worker_a(1).join().unwrap());
+    within(GUARD, || worker_b().join().unwrap());
     log::error!("error from main");
 
     let again = basic_config().init();

@@ -1,77 +1,37 @@
 //! The lecture's socket programs, ported to Python 3 in `tests/python/`,
 //! against our servers and clients.
 
-mod net_support;
+mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
+use std::process::{Command, Stdio};
 
-use net_support::GUARD;
+use support::{GUARD, Process};
 use threaded::net::{TcpConnection, TcpServer, UdpClient, UdpServer};
 
-/// A running Python script whose stdout lines arrive on a channel; killed
-/// when dropped, so a hung script cannot outlive its test.
-struct Script {
-    child: Child,
-    lines: mpsc::Receiver<String>,
+/// Starts one of the lecture's scripts in `tests/python/`, watched line by line.
+fn script(name: &str, args: &[&str]) -> Process {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "python", name]
+        .iter()
+        .collect();
+    let child = Command::new("python3")
+        .arg(path)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs the lecture's scripts; is it installed?");
+    Process::new(name, child)
 }
 
-impl Script {
-    fn start(name: &str, args: &[&str]) -> Script {
-        let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "python", name]
-            .iter()
-            .collect();
-        let mut child = Command::new("python3")
-            .arg(path)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 runs the lecture's scripts; is it installed?");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Script { child, lines }
-    }
-
-    fn next_line(&self) -> String {
-        self.lines
-            .recv_timeout(GUARD)
-            .expect("the script printed nothing more in time")
-    }
-
-    /// Every line until the script closes its stdout, then its exit status.
-    fn finish(mut self) -> (Vec<String>, bool) {
-        let mut out = Vec::new();
-        loop {
-            match self.lines.recv_timeout(GUARD) {
-                Ok(line) => out.push(line),
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => panic!("the script hung: {out:?}"),
-            }
-        }
-        // Its stdout is closed: it has exited or is about to.
-        let status = self.child.wait().unwrap();
-        (out, status.success())
-    }
-}
-
-impl Drop for Script {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The port a lecture server script prints on its first line.
+fn port_of(server: &mut Process) -> u16 {
+    server
+        .wait_for_line("", GUARD)
+        .expect("the script ended before printing its port")
+        .parse()
+        .expect("the first line is the port")
 }
 
 fn echo_bytes(mut conn: TcpConnection) -> std::io::Result<()> {
@@ -86,25 +46,21 @@ fn echo_bytes(mut conn: TcpConnection) -> std::io::Result<()> {
 }
 
 #[test]
-fn lecture_tcp_client_against_our_tcp_server() {
+fn the_lectures_tcp_client_gets_its_echo_from_our_tcp_server() {
     let server = TcpServer::bind("127.0.0.1:0")
         .unwrap()
         .spawn(echo_bytes)
         .unwrap();
     let port = server.local_addr().port().to_string();
-    let (out, ok) = Script::start("tcp_client.py", &["127.0.0.1", &port, "Olá, mundo"]).finish();
-    assert!(ok, "tcp_client.py failed: {out:?}");
-    assert_eq!(out, ["Received 'Olá, mundo'"]);
+    let out = script("tcp_client.py", &["127.0.0.1", &port, "Olá, mundo"]).finish();
+    assert_eq!(out, "Received 'Olá, mundo'\n");
     server.shutdown().unwrap();
 }
 
 #[test]
-fn our_tcp_client_against_the_lecture_tcp_server() {
-    let script = Script::start("tcp_server.py", &["127.0.0.1", "0"]);
-    let port: u16 = script
-        .next_line()
-        .parse()
-        .expect("the first line is the port");
+fn our_tcp_client_gets_its_echo_from_the_lectures_tcp_server() {
+    let mut server = script("tcp_server.py", &["127.0.0.1", "0"]);
+    let port = port_of(&mut server);
     let mut conn = TcpConnection::connect(("127.0.0.1", port)).unwrap();
     conn.set_read_timeout(Some(GUARD)).unwrap();
     conn.send(b"Hello, world").unwrap();
@@ -119,23 +75,27 @@ fn our_tcp_client_against_the_lecture_tcp_server() {
     let me = conn.local_addr().unwrap();
     drop(conn);
 
-    let (out, ok) = script.finish();
-    assert!(ok, "tcp_server.py failed: {out:?}");
-    assert_eq!(out[0], format!("Connected by ('127.0.0.1', {})", me.port()));
-    assert!(out[1..].concat().contains("Hello"), "{out:?}");
+    // Every line the script printed, its port first.
+    let out = server.finish();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], port.to_string());
+    assert_eq!(
+        lines[1],
+        format!("Connected by ('127.0.0.1', {})", me.port())
+    );
+    assert!(lines[2..].concat().contains("Hello"), "{out:?}");
 }
 
 #[test]
-fn lecture_udp_client_against_our_udp_server() {
+fn the_lectures_udp_client_gets_three_echoes_from_our_udp_server() {
     let server = UdpServer::bind("127.0.0.1:0")
         .unwrap()
         .spawn(|data: &[u8], _peer| Some(data.to_vec()))
         .unwrap();
     let port = server.local_addr().port().to_string();
-    let (out, ok) = Script::start("udp_client.py", &["127.0.0.1", &port, "3"]).finish();
-    assert!(ok, "udp_client.py failed: {out:?}");
+    let out = script("udp_client.py", &["127.0.0.1", &port, "3"]).finish();
     assert_eq!(
-        out,
+        out.lines().collect::<Vec<_>>(),
         [
             "Sending message",
             "Received 'TEST 0'",
@@ -150,12 +110,9 @@ fn lecture_udp_client_against_our_udp_server() {
 }
 
 #[test]
-fn our_udp_client_against_the_lecture_udp_server() {
-    let script = Script::start("udp_server.py", &["127.0.0.1", "0"]);
-    let port: u16 = script
-        .next_line()
-        .parse()
-        .expect("the first line is the port");
+fn our_udp_client_gets_echoes_from_the_lectures_udp_server_and_an_empty_datagram_stops_it() {
+    let mut server = script("udp_server.py", &["127.0.0.1", "0"]);
+    let port = port_of(&mut server);
     let client = UdpClient::connect(("127.0.0.1", port)).unwrap();
     for text in ["TEST", "olá"] {
         let reply = client.request(text.as_bytes(), GUARD).unwrap();
@@ -163,7 +120,9 @@ fn our_udp_client_against_the_lecture_udp_server() {
     }
     // The slide's server ends on an empty datagram.
     client.send(b"").unwrap();
-    let (out, ok) = script.finish();
-    assert!(ok, "udp_server.py failed: {out:?}");
-    assert_eq!(out, ["Received message 'TEST'", "Received message 'olá'"]);
+    let out = server.finish();
+    assert_eq!(
+        out,
+        format!("{port}\nReceived message 'TEST'\nReceived message 'olá'\n")
+    );
 }

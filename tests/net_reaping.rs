@@ -6,11 +6,11 @@
 
 #![cfg(target_os = "linux")]
 
-mod net_support;
+mod support;
 
 use std::fs;
 
-use net_support::{GUARD, wait_until};
+use support::{GUARD, wait_until};
 use threaded::net::{TcpConnection, TcpServer};
 
 fn threads() -> usize {

@@ -3,7 +3,7 @@
 //! `TcpServer` sets for every connection: `max_line`, `max_frame`,
 //! `message_timeout`.
 
-mod net_support;
+mod support;
 
 use std::io::{self, BufRead, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -11,7 +11,7 @@ use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use net_support::GUARD;
+use support::GUARD;
 use threaded::net::{ServerHandle, TcpConnection, TcpServer};
 
 fn client(addr: SocketAddr) -> TcpConnection {

@@ -1,7 +1,7 @@
 //! Behaviour of `threaded::net::TcpServer` and `TcpConnection`: shutdown,
 //! the connection cap, handler failures, timeouts and framing limits.
 
-mod net_support;
+mod support;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -10,8 +10,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use net_support::{GUARD, Gate, assert_median_under, capture_logs, wait_until};
-use threaded::StopEvent;
+use support::{GUARD, Gate, assert_median_under, capture_logs, time_to_stop, wait_until};
 use threaded::net::{ServerHandle, TcpConnection, TcpServer};
 
 fn echo_lines(mut conn: TcpConnection) -> io::Result<()> {
@@ -103,24 +102,13 @@ fn serve_returns_once_its_stop_event_is_set() {
     for round in 0..5 {
         let server = TcpServer::bind("127.0.0.1:0").unwrap();
         let addr = server.local_addr().unwrap();
-        let stop = StopEvent::new();
-        let (done_tx, done_rx) = mpsc::channel();
-        let serving = {
-            let stop = stop.clone();
-            thread::spawn(move || {
-                let result = server.serve(echo_lines, &stop);
-                done_tx.send(Instant::now()).unwrap();
-                result
-            })
-        };
-        let line = format!("serve {round}");
-        assert_eq!(echo_once(addr, &line).as_deref(), Some(line.as_str()));
-
-        let set_at = Instant::now();
-        stop.set();
-        let done_at = done_rx.recv_timeout(GUARD).expect("serve did not return");
-        serving.join().unwrap().unwrap();
-        took.push(done_at - set_at);
+        took.push(time_to_stop(
+            move |stop| server.serve(echo_lines, stop),
+            || {
+                let line = format!("serve {round}");
+                assert_eq!(echo_once(addr, &line).as_deref(), Some(line.as_str()));
+            },
+        ));
     }
     assert_median_under("stopping serve", took, Duration::from_millis(100));
 }

@@ -3,7 +3,7 @@
 //! executor.py, test_shutdown.py, test_as_completed.py, test_wait.py), the
 //! comment above it names the original.
 
-mod common;
+mod support;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -11,7 +11,7 @@ use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::pool::{Job, JobError, ThreadPool, as_completed};
 
 /// A job that blocks until the test lets it go: `release()` or dropping the gate.
@@ -302,10 +302,9 @@ fn map_keeps_input_order_with_a_panic_only_at_its_own_index() {
         .map(0..20_usize, move |i| {
             if i == 0 {
                 // Finishes after 1, 2 and 3: input order is not finishing order.
-                let start = Instant::now();
-                while done.load(Ordering::SeqCst) < 3 && start.elapsed() < GUARD {
-                    thread::yield_now();
-                }
+                wait_until("three later items finish first", || {
+                    done.load(Ordering::SeqCst) >= 3
+                });
             }
             assert!(i != 7, "seven failed");
             done.fetch_add(1, Ordering::SeqCst);

@@ -1,13 +1,13 @@
 //! WorkQueue semantics, ported from CPython's `Lib/test/test_queue.py` where they apply.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, blocked_getters, blocked_putters, joiners, wait_until, within};
+use support::{GUARD, capture_logs, wait_until, within};
 use threaded::{GetError, PutError, TaskDoneError, WorkQueue};
 
 const SHORT: Duration = Duration::from_millis(30);
@@ -15,7 +15,7 @@ const SHORT: Duration = Duration::from_millis(30);
 // --- basic: FIFO, full, empty (test_queue.py: simple_queue_test, test_basic) ---
 
 #[test]
-fn fifo_order() {
+fn items_come_out_in_the_order_they_were_put() {
     let q = WorkQueue::new();
     for i in 0..100 {
         q.put(i).unwrap();
@@ -27,7 +27,7 @@ fn fifo_order() {
 }
 
 #[test]
-fn bounded_full_and_empty() {
+fn a_bounded_queue_is_full_at_capacity_and_try_put_hands_the_item_back() {
     let q = WorkQueue::bounded(3);
     assert!(q.is_empty() && !q.is_full());
     assert_eq!(q.capacity(), Some(3));
@@ -100,10 +100,10 @@ fn blocked_get_is_released_by_a_put() {
         let q = q.clone();
         thread::spawn(move || q.get())
     };
-    wait_until("the getter blocks", || blocked_getters(&q) == 1);
+    wait_until("the getter blocks", || q.waiters().getters == 1);
     q.put("x").unwrap();
     assert_eq!(within(GUARD, move || getter.join().unwrap()), Ok("x"));
-    assert_eq!(blocked_getters(&q), 0);
+    assert_eq!(q.waiters().getters, 0);
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn blocked_timed_get_is_released_by_a_put() {
         let q = q.clone();
         thread::spawn(move || q.get_timeout(Duration::from_secs(60)))
     };
-    wait_until("the getter blocks", || blocked_getters(&q) == 1);
+    wait_until("the getter blocks", || q.waiters().getters == 1);
     q.put(7).unwrap();
     assert_eq!(within(GUARD, move || getter.join().unwrap()), Ok(7));
 }
@@ -126,7 +126,7 @@ fn blocked_put_is_released_by_a_get() {
         let q = q.clone();
         thread::spawn(move || q.put(2))
     };
-    wait_until("the putter blocks", || blocked_putters(&q) == 1);
+    wait_until("the putter blocks", || q.waiters().putters == 1);
     assert_eq!(q.len(), 1, "the blocked put must not have gone in");
     assert_eq!(q.get(), Ok(1));
     assert_eq!(within(GUARD, move || putter.join().unwrap()), Ok(()));
@@ -142,7 +142,7 @@ fn blocked_timed_put_is_released_by_a_get() {
         let q = q.clone();
         thread::spawn(move || q.put_timeout(2, Duration::from_secs(60)))
     };
-    wait_until("the putter blocks", || blocked_putters(&q) == 1);
+    wait_until("the putter blocks", || q.waiters().putters == 1);
     assert_eq!(q.try_get(), Ok(1));
     assert_eq!(within(GUARD, move || putter.join().unwrap()), Ok(()));
     assert_eq!(q.try_get(), Ok(2));
@@ -158,7 +158,7 @@ fn each_get_releases_one_blocked_putter() {
             thread::spawn(move || q.put(i))
         })
         .collect();
-    wait_until("three putters block", || blocked_putters(&q) == 3);
+    wait_until("three putters block", || q.waiters().putters == 3);
     let mut got = vec![];
     for _ in 0..4 {
         got.push(q.get_timeout(GUARD).unwrap());
@@ -243,20 +243,20 @@ fn join_from_many_threads_is_released_by_task_done() {
             })
         })
         .collect();
-    wait_until("four threads join", || joiners(&q) == 4);
+    wait_until("four threads join", || q.waiters().joiners == 4);
     q.get().unwrap();
     q.task_done().unwrap();
     for j in joiner_threads {
         assert_eq!(within(GUARD, move || j.join().unwrap()), 0);
     }
-    assert_eq!(joiners(&q), 0);
+    assert_eq!(q.waiters().joiners, 0);
     // Joining again after the release works, and blocks again for new work.
     q.put(()).unwrap();
     assert!(!q.join_timeout(SHORT));
 }
 
 #[test]
-fn queue_join_with_worker_threads() {
+fn join_returns_once_the_workers_finished_every_item_twice_over() {
     // test_queue_join: workers sum items, join, then check the sum; twice.
     let q = WorkQueue::new();
     let total = Arc::new(AtomicUsize::new(0));
@@ -288,7 +288,7 @@ fn queue_join_with_worker_threads() {
 // --- shutdown (test_queue.py: test_shutdown_*) ---
 
 #[test]
-fn shutdown_empty() {
+fn a_shut_down_empty_queue_refuses_every_put_and_get() {
     let q = WorkQueue::<u8>::bounded(2);
     q.shutdown();
     assert!(q.is_shut_down());
@@ -357,7 +357,7 @@ fn shutdown_wakes_blocked_getters() {
             })
         })
         .collect();
-    wait_until("three getters block", || blocked_getters(&q) == 3);
+    wait_until("three getters block", || q.waiters().getters == 3);
     q.shutdown();
     for g in getters {
         assert_eq!(
@@ -383,7 +383,7 @@ fn shutdown_wakes_blocked_putters_and_hands_items_back() {
             })
         })
         .collect();
-    wait_until("three putters block", || blocked_putters(&q) == 3);
+    wait_until("three putters block", || q.waiters().putters == 3);
     q.shutdown();
     let mut back: Vec<i32> = putters
         .into_iter()
@@ -408,7 +408,7 @@ fn shutdown_does_not_release_join() {
         let q = q.clone();
         thread::spawn(move || q.join())
     };
-    wait_until("a thread joins", || joiners(&q) == 1);
+    wait_until("a thread joins", || q.waiters().joiners == 1);
     q.shutdown();
     assert!(!q.join_timeout(SHORT), "queued items are still unfinished");
     assert!(!joiner.is_finished());
@@ -430,7 +430,7 @@ fn shutdown_now_discards_and_counts_done() {
         let q = q.clone();
         thread::spawn(move || q.join())
     };
-    wait_until("a thread joins", || joiners(&q) == 1);
+    wait_until("a thread joins", || q.waiters().joiners == 1);
     q.shutdown_now();
     within(GUARD, move || joiner.join().unwrap());
     assert_eq!(q.unfinished_tasks(), 0);
@@ -502,7 +502,7 @@ fn shutdown_now_wakes_blocked_getters_and_putters() {
         thread::spawn(move || q.put(1))
     };
     wait_until("getter and putter block", || {
-        blocked_getters(&empty) == 1 && blocked_putters(&full) == 1
+        empty.waiters().getters == 1 && full.waiters().putters == 1
     });
     empty.shutdown_now();
     full.shutdown_now();
@@ -518,7 +518,7 @@ fn shutdown_now_wakes_blocked_getters_and_putters() {
 }
 
 #[test]
-fn shutdown_transitions() {
+fn shutdown_twice_then_shutdown_now_discards_the_rest_and_counts_it_done() {
     // test_shutdown_allowed_transitions: shutdown twice, then immediately.
     let q = WorkQueue::new();
     q.put(1).unwrap();
@@ -591,27 +591,9 @@ fn get_task_on_shut_down_queue() {
 
 // --- spawn_workers ---
 
-struct Capture(Mutex<Vec<(log::Level, String)>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        self.0
-            .lock()
-            .unwrap()
-            .push((record.level(), record.args().to_string()));
-    }
-    fn flush(&self) {}
-}
-
-static LOGGER: Capture = Capture(Mutex::new(Vec::new()));
-
 #[test]
 fn spawn_workers_survive_panics_log_them_and_mark_done() {
-    log::set_logger(&LOGGER).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
+    let logs = capture_logs();
 
     let q = WorkQueue::new();
     let processed = Arc::new(Mutex::new(Vec::new()));
@@ -648,13 +630,9 @@ fn spawn_workers_survive_panics_log_them_and_mark_done() {
             "{name}"
         );
     }
-    let logged = LOGGER.0.lock().unwrap().clone();
-    let errors: Vec<_> = logged
-        .iter()
-        .filter(|(level, msg)| *level == log::Level::Error && msg.contains("bad item"))
-        .collect();
-    assert_eq!(errors.len(), 4, "{logged:?}");
-    for (_, msg) in errors {
+    let errors = logs.matching(log::Level::Error, &["bad item"]);
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    for msg in errors {
         assert!(msg.contains("workqueue-worker-"), "{msg}");
     }
 
@@ -727,6 +705,53 @@ fn queue_is_send_sync_clone_and_debug() {
     let clone = q.clone();
     clone.put(2).unwrap();
     assert_eq!(q.len(), 2, "clones share one queue");
+}
+
+/// `waiters` counts each kind of waiter on its own, and `Debug` shows the same numbers
+/// under its own field names.
+#[test]
+fn waiters_counts_getters_putters_and_joiners_as_debug_shows_them() {
+    let empty = WorkQueue::<u8>::new();
+    let full = WorkQueue::bounded(1);
+    full.put(0u8).unwrap();
+    let getter = {
+        let q = empty.clone();
+        thread::spawn(move || q.get())
+    };
+    let putters: Vec<_> = (1..=2)
+        .map(|v| {
+            let q = full.clone();
+            thread::spawn(move || q.put(v))
+        })
+        .collect();
+    let joiner = {
+        let q = full.clone();
+        thread::spawn(move || q.join())
+    };
+    wait_until("a getter, two putters and a joiner wait", || {
+        empty.waiters().getters == 1 && full.waiters().putters == 2 && full.waiters().joiners == 1
+    });
+    let (e, f) = (empty.waiters(), full.waiters());
+    assert_eq!((e.putters, e.joiners, f.getters), (0, 0, 0));
+    assert!(
+        format!("{empty:?}").contains("blocked_getters: 1, blocked_putters: 0, joiners: 0"),
+        "{empty:?}"
+    );
+    assert!(
+        format!("{full:?}").contains("blocked_getters: 0, blocked_putters: 2, joiners: 1"),
+        "{full:?}"
+    );
+
+    empty.put(7).unwrap();
+    assert_eq!(within(GUARD, move || getter.join().unwrap()), Ok(7));
+    full.shutdown_now();
+    for p in putters {
+        assert!(within(GUARD, move || p.join().unwrap()).is_err());
+    }
+    within(GUARD, move || joiner.join().unwrap());
+    assert_eq!(empty.waiters().getters, 0);
+    let f = full.waiters();
+    assert_eq!((f.putters, f.joiners), (0, 0));
 }
 
 #[test]

@@ -1,53 +1,16 @@
 //! The async API, driven by a minimal hand-written executor.
 
-mod common;
+mod support;
 
 use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
+use std::thread;
 use std::time::Duration;
 
-use common::{GUARD, blocked_getters, blocked_putters, wait_until, within};
+use support::{GUARD, block_on, wait_until, within};
 use threaded::{GetError, PutError, WorkQueue};
-
-/// Wakes the thread running `block_on`; counts wake-ups so tests can tell a future was woken.
-struct Parker {
-    thread: Thread,
-    woken: AtomicBool,
-}
-
-impl Wake for Parker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::SeqCst);
-        self.thread.unpark();
-    }
-}
-
-/// Polls `fut` on this thread, parking between polls until its waker is called.
-/// A future that is never woken hangs here, which the tests' guards turn into a failure.
-fn block_on<F: Future>(fut: F) -> F::Output {
-    let parker = Arc::new(Parker {
-        thread: thread::current(),
-        woken: AtomicBool::new(false),
-    });
-    let waker = Waker::from(Arc::clone(&parker));
-    let mut cx = Context::from_waker(&waker);
-    let mut fut = pin!(fut);
-    loop {
-        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-        while !parker.woken.swap(false, Ordering::SeqCst) {
-            thread::park();
-        }
-    }
-}
 
 /// Polls `fut` once with a waker that records whether it was called.
 fn poll_once<F: Future + Unpin>(fut: &mut F, woken: &Arc<Flag>) -> Poll<F::Output> {
@@ -72,7 +35,7 @@ impl Wake for Flag {
 }
 
 #[test]
-fn put_and_get_async_fifo() {
+fn async_puts_and_gets_keep_fifo_order() {
     let q = WorkQueue::bounded(4);
     let out = within(GUARD, move || {
         block_on(async {
@@ -98,10 +61,10 @@ fn get_async_waits_for_a_put_from_a_thread() {
         let q = q.clone();
         thread::spawn(move || block_on(q.get_async()))
     };
-    wait_until("the async getter waits", || blocked_getters(&q) == 1);
+    wait_until("the async getter waits", || q.waiters().getters == 1);
     q.put(42).unwrap();
     assert_eq!(within(GUARD, move || getter.join().unwrap()), Ok(42));
-    assert_eq!(blocked_getters(&q), 0);
+    assert_eq!(q.waiters().getters, 0);
 }
 
 #[test]
@@ -112,7 +75,7 @@ fn put_async_waits_for_room_made_by_a_thread() {
         let q = q.clone();
         thread::spawn(move || block_on(q.put_async(2)))
     };
-    wait_until("the async putter waits", || blocked_putters(&q) == 1);
+    wait_until("the async putter waits", || q.waiters().putters == 1);
     assert_eq!(q.len(), 1);
     assert_eq!(q.get(), Ok(1));
     assert_eq!(within(GUARD, move || putter.join().unwrap()), Ok(()));
@@ -133,7 +96,7 @@ fn shutdown_wakes_async_getters_and_putters() {
         thread::spawn(move || block_on(q.put_async(7)))
     };
     wait_until("both wait", || {
-        blocked_getters(&empty) == 1 && blocked_putters(&full) == 1
+        empty.waiters().getters == 1 && full.waiters().putters == 1
     });
     empty.shutdown();
     full.shutdown();
@@ -171,7 +134,7 @@ fn dropped_notified_get_future_passes_the_item_on() {
         thread::spawn(move || q.get())
     };
     wait_until("the thread waits behind the future", || {
-        blocked_getters(&q) == 2
+        q.waiters().getters == 2
     });
     q.put("item").unwrap();
     assert!(woken.0.load(Ordering::SeqCst), "the first waiter is woken");
@@ -189,9 +152,9 @@ fn dropped_pending_put_future_loses_nothing_queued() {
     let woken = Arc::new(Flag::default());
     let mut fut = Box::pin(q.put_async(2));
     assert!(poll_once(&mut fut, &woken).is_pending());
-    assert_eq!(blocked_putters(&q), 1);
+    assert_eq!(q.waiters().putters, 1);
     drop(fut);
-    assert_eq!(blocked_putters(&q), 0);
+    assert_eq!(q.waiters().putters, 0);
     assert_eq!(
         q.unfinished_tasks(),
         1,

@@ -1,13 +1,13 @@
 //! A value's `Drop` that panics must not leave the queue half-updated, nor kill a worker.
 
-mod common;
+mod support;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use common::{GUARD, blocked_putters, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::{GetError, PutError, WorkQueue};
 
 /// An item whose `Drop` panics when `armed`.
@@ -44,7 +44,7 @@ fn shutdown_now_with_a_panicking_drop_still_discards_counts_and_wakes_everyone()
         thread::spawn(move || q.put(late))
     };
     wait_until("the putter blocks on the full queue", || {
-        blocked_putters(&q) == 1
+        q.waiters().putters == 1
     });
 
     let result = panic::catch_unwind(AssertUnwindSafe(|| q.shutdown_now()));

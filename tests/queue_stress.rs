@@ -1,13 +1,13 @@
 //! WorkQueue under load: nothing lost or duplicated, join never early, shutdown under load.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::{GetError, PutError, TaskDoneError, WorkQueue};
 
 const PRODUCERS: u64 = 4;
@@ -118,12 +118,12 @@ fn stress(q: WorkQueue<u64>) {
 }
 
 #[test]
-fn stress_4x4_1m_unbounded() {
+fn four_producers_four_consumers_deliver_a_million_items_exactly_once_unbounded() {
     stress(WorkQueue::new());
 }
 
 #[test]
-fn stress_4x4_1m_bounded() {
+fn four_producers_four_consumers_deliver_a_million_items_exactly_once_bounded() {
     stress(WorkQueue::bounded(1024));
 }
 
@@ -286,7 +286,7 @@ fn shutdown_now_during_load_bounded() {
 
 /// test_queue.py's many-threads tests: producers and consumers with nowait and timeouts.
 #[test]
-fn many_threads_nowait_and_timeouts() {
+fn nowait_and_timed_puts_and_gets_from_many_threads_deliver_every_item_once() {
     const THREADS: u64 = 4;
     const EACH: u64 = 5_000;
     let q = WorkQueue::bounded(8);

@@ -2,7 +2,7 @@
 //! tasks at once, blocking threads on the same queue, and futures cancelled mid-wait
 //! (`tokio::time::timeout`, `select!`, `JoinHandle::abort`, a future dropped once woken).
 
-mod common;
+mod support;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, blocked_getters, blocked_putters, joiners, within};
+use support::{GUARD, within};
 use threaded::{GetError, PutError, WorkQueue};
 use tokio::task::{JoinHandle, spawn_blocking, yield_now};
 use tokio::time::timeout;
@@ -344,17 +344,17 @@ fn a_notified_then_dropped_get_async_passes_the_item_on() {
                 (tokio::spawn(get), asleep)
             };
             until("the first getter sleeps", || asleep.load(SeqCst)).await;
-            assert_eq!(blocked_getters(&q), 1);
+            assert_eq!(q.waiters().getters, 1);
             let second = {
                 let q = q.clone();
                 tokio::spawn(async move { q.get_async().await })
             };
-            until("both getters wait", || blocked_getters(&q) == 2).await;
+            until("both getters wait", || q.waiters().getters == 2).await;
             // The put wakes the first waiter only; it is dropped instead of taking the item.
             q.put(round).unwrap();
             assert_eq!(first.await.unwrap(), None, "round {round}");
             assert_eq!(second.await.unwrap(), Ok(round), "round {round}");
-            assert_eq!(blocked_getters(&q), 0);
+            assert_eq!(q.waiters().getters, 0);
         }
         assert!(q.is_empty());
         assert_eq!(q.unfinished_tasks(), ROUNDS as usize);
@@ -375,12 +375,12 @@ fn a_notified_then_dropped_put_async_drops_its_item_and_passes_the_room_on() {
                 (tokio::spawn(put), asleep)
             };
             until("the first putter sleeps", || asleep.load(SeqCst)).await;
-            assert_eq!(blocked_putters(&q), 1);
+            assert_eq!(q.waiters().putters, 1);
             let second = {
                 let (q, item) = (q.clone(), Tracked::new(round, &drops));
                 tokio::spawn(async move { q.put_async(item).await })
             };
-            until("both putters wait", || blocked_putters(&q) == 2).await;
+            until("both putters wait", || q.waiters().putters == 2).await;
             // The get wakes the first putter only; it is dropped instead of using the room.
             let got = q.get_async().await.unwrap();
             assert_eq!(got.v, round - 1);
@@ -388,7 +388,7 @@ fn a_notified_then_dropped_put_async_drops_its_item_and_passes_the_room_on() {
             q.task_done().unwrap();
             assert!(first.await.unwrap().is_none(), "round {round}");
             second.await.unwrap().unwrap();
-            assert_eq!(blocked_putters(&q), 0);
+            assert_eq!(q.waiters().putters, 0);
             // Per round: the item taken, and the dropped putter's item, never queued.
             assert_eq!(drops.load(SeqCst), 2 * round);
             assert_eq!(q.len(), 1);
@@ -414,7 +414,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
                 tokio::spawn(async move { q.get_async().await })
             })
             .collect();
-        until("six getters wait", || blocked_getters(&q) == 6).await;
+        until("six getters wait", || q.waiters().getters == 6).await;
         let mut kept = vec![];
         for (i, g) in getters.into_iter().enumerate() {
             if i % 2 == 0 {
@@ -425,7 +425,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
             }
         }
         assert_eq!(
-            blocked_getters(&q),
+            q.waiters().getters,
             3,
             "an aborted getter is still registered"
         );
@@ -438,7 +438,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
         }
         got.sort_unstable();
         assert_eq!(got, [10, 11, 12]);
-        assert_eq!(blocked_getters(&q), 0);
+        assert_eq!(q.waiters().getters, 0);
 
         let drops = Arc::new(AtomicU64::new(0));
         let q = WorkQueue::bounded(1);
@@ -449,7 +449,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
                 tokio::spawn(async move { q.put_async(item).await })
             })
             .collect();
-        until("six putters wait", || blocked_putters(&q) == 6).await;
+        until("six putters wait", || q.waiters().putters == 6).await;
         let mut kept = vec![];
         for (i, p) in putters.into_iter().enumerate() {
             if i % 2 == 0 {
@@ -460,7 +460,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
             }
         }
         assert_eq!(
-            blocked_putters(&q),
+            q.waiters().putters,
             3,
             "an aborted putter is still registered"
         );
@@ -479,7 +479,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
         }
         got.sort_unstable();
         assert_eq!(got, [0, 2, 4, 6]);
-        assert_eq!(blocked_putters(&q), 0);
+        assert_eq!(q.waiters().putters, 0);
         assert!(q.is_empty());
         assert_eq!(drops.load(SeqCst), 7);
     });
@@ -642,10 +642,10 @@ fn futures_cancelled_under_load_lose_nothing_and_leave_no_waiter_asleep() {
         }
         // A cancelled future still registered would be counted here and sleep forever.
         until("only the plain getters wait", || {
-            blocked_getters(&q) == PLAIN_GETTERS
+            q.waiters().getters == PLAIN_GETTERS
         })
         .await;
-        assert_eq!(blocked_putters(&q), 0);
+        assert_eq!(q.waiters().putters, 0);
         for v in N..N + EXTRA {
             q.put_async(Tracked::new(v, &drops)).await.unwrap();
         }
@@ -664,7 +664,7 @@ fn futures_cancelled_under_load_lose_nothing_and_leave_no_waiter_asleep() {
             "every item received or cancelled is dropped exactly once"
         );
         assert_eq!(q.unfinished_tasks(), 0);
-        assert_eq!(blocked_getters(&q), 0);
+        assert_eq!(q.waiters().getters, 0);
         eprintln!("cancelled waits, before the getters: {before_load}");
         eprintln!("                 after the load:     {after_load}");
     });
@@ -690,7 +690,7 @@ fn shutdown_wakes_every_waiting_task_and_hands_items_back() {
             })
             .collect();
         until("all wait", || {
-            blocked_getters(&empty) == 4 && blocked_putters(&full) == 4
+            empty.waiters().getters == 4 && full.waiters().putters == 4
         })
         .await;
         empty.shutdown();
@@ -728,7 +728,7 @@ fn shutdown_wakes_every_waiting_task_and_hands_items_back() {
             [0, 1],
             "the drainers did not get exactly what was queued"
         );
-        assert_eq!(blocked_getters(&empty) + blocked_putters(&full), 0);
+        assert_eq!(empty.waiters().getters + full.waiters().putters, 0);
     });
 }
 
@@ -834,7 +834,9 @@ fn shutdown_now_wakes_waiting_tasks_and_releases_join() {
             spawn_blocking(move || q.join())
         };
         until("getters, putters and the joiner wait", || {
-            blocked_getters(&empty) == 2 && blocked_putters(&full) == 3 && joiners(&full) == 1
+            empty.waiters().getters == 2
+                && full.waiters().putters == 3
+                && full.waiters().joiners == 1
         })
         .await;
         empty.shutdown_now();
@@ -884,11 +886,11 @@ fn a_cancelled_put_whose_item_panics_on_drop_leaves_the_queue_sound() {
             let q = q.clone();
             tokio::spawn(async move { q.put_async(PanicsOnDrop(1)).await.map_err(|_| ()) })
         };
-        until("the putter waits", || blocked_putters(&q) == 1).await;
+        until("the putter waits", || q.waiters().putters == 1).await;
         aborted.abort();
         assert!(aborted.await.unwrap_err().is_panic());
         assert_eq!(
-            blocked_putters(&q),
+            q.waiters().putters,
             0,
             "the panicking put stayed registered"
         );
@@ -904,7 +906,7 @@ fn a_cancelled_put_whose_item_panics_on_drop_leaves_the_queue_sound() {
             let q = q.clone();
             tokio::spawn(async move { q.put_async(PanicsOnDrop(3)).await.map_err(|_| ()) })
         };
-        until("both putters wait", || blocked_putters(&q) == 2).await;
+        until("both putters wait", || q.waiters().putters == 2).await;
         std::mem::forget(q.get_async().await.unwrap());
         assert!(notified.await.unwrap_err().is_panic());
         assert_eq!(next.await.unwrap(), Ok(()), "the room was not passed on");
@@ -915,7 +917,7 @@ fn a_cancelled_put_whose_item_panics_on_drop_leaves_the_queue_sound() {
             v
         });
         assert_eq!(last, Some(3));
-        assert_eq!(blocked_putters(&q), 0);
+        assert_eq!(q.waiters().putters, 0);
     });
 }
 
@@ -945,7 +947,7 @@ fn every_round_of_puts_wakes_getters_of_both_kinds_asleep() {
             // Every getter asleep: a put now has to wake one, and a lost wake-up strands
             // an item with nobody left awake, so `join` below never returns.
             until("every getter sleeps", || {
-                blocked_getters(&q) == THREADS + TASKS
+                q.waiters().getters == THREADS + TASKS
             })
             .await;
             let values = next..next + round % 7 + 1;
@@ -1014,7 +1016,7 @@ fn every_round_of_gets_wakes_putters_of_both_kinds_asleep() {
             // to wake one for each slot, or the queue never fills again.
             until("the queue is full and every putter sleeps", || {
                 let alive = (THREADS + TASKS - finished.load(SeqCst)) as usize;
-                (alive == 0 || q.is_full()) && blocked_putters(&q) == alive
+                (alive == 0 || q.is_full()) && q.waiters().putters == alive
             })
             .await;
             for _ in 0..(round % 2 + 1).min(q.len()) {
@@ -1036,6 +1038,6 @@ fn every_round_of_gets_wakes_putters_of_both_kinds_asleep() {
             .unwrap();
         ledger.assert_all_received();
         assert!(q.is_empty());
-        assert_eq!(blocked_putters(&q), 0);
+        assert_eq!(q.waiters().putters, 0);
     });
 }

@@ -4,9 +4,11 @@
 
 #![cfg(all(feature = "ctrlc", unix))]
 
-use std::process::Command;
-use std::time::Duration;
+mod support;
 
+use std::process::Command;
+
+use support::GUARD;
 use threaded::StopEvent;
 use threaded::signal::stop_on_ctrl_c;
 
@@ -25,8 +27,5 @@ fn ctrl_c_sets_the_stop_event_and_a_second_handler_is_refused() {
         .status()
         .unwrap();
     assert!(status.success());
-    assert!(
-        stop.wait_timeout(Duration::from_secs(10)),
-        "SIGINT did not set the event"
-    );
+    assert!(stop.wait_timeout(GUARD), "SIGINT did not set the event");
 }

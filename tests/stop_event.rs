@@ -1,16 +1,15 @@
 //! `StopEvent` against the behaviour CPython's `Lib/test/lock_tests.py`
 //! (`EventTests`) expects of `threading.Event`.
 
+mod support;
+
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use support::{GUARD, wait_until};
 use threaded::StopEvent;
-
-/// Bounds every wait that should succeed, so a bug fails the test instead of
-/// hanging it.
-const GUARD: Duration = Duration::from_secs(10);
 
 const WAITERS: usize = 8;
 
@@ -26,7 +25,7 @@ fn is_initially_clear() {
 }
 
 #[test]
-fn set_clear_is_set() {
+fn set_and_clear_flip_is_set_and_debug_shows_it() {
     let event = StopEvent::new();
     event.set();
     assert!(event.is_set());
@@ -234,16 +233,15 @@ fn set_then_clear_still_releases_waiters() {
     // again and block, so repeat the pair until every waiter has returned.
     // Each `set` is followed at once by a `clear`; a waiter released by it
     // wakes to a clear flag, and must return `true` all the same.
-    let deadline = Instant::now() + GUARD;
     let mut returned = Vec::new();
-    while returned.len() < WAITERS {
-        assert!(Instant::now() < deadline, "waiters were not released");
+    wait_until("every waiter is released", || {
         event.set();
         event.clear();
         if let Ok(result) = results.recv_timeout(Duration::from_millis(1)) {
             returned.push(result);
         }
-    }
+        returned.len() == WAITERS
+    });
 
     assert_eq!(returned, vec![true; WAITERS]);
     assert!(!event.is_set());

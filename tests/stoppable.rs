@@ -1,17 +1,16 @@
 //! `StoppableThread` and `spawn_stoppable`: a Python `Thread` with `stop()`,
 //! joined when its handle is dropped.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use support::{GUARD, wait_until};
 use threaded::{StopEvent, StoppableThread, spawn_stoppable};
-
-/// Bounds every wait that should succeed, so a bug fails the test instead of
-/// hanging it.
-const GUARD: Duration = Duration::from_secs(10);
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
@@ -190,11 +189,7 @@ fn is_finished_becomes_true() {
     let worker = spawn_stoppable("finishes", |stop| until_stopped(&stop));
     assert!(!worker.is_finished());
     worker.stop();
-    let deadline = Instant::now() + GUARD;
-    while !worker.is_finished() {
-        assert!(Instant::now() < deadline, "the thread did not finish");
-        thread::yield_now();
-    }
+    wait_until("the stopped thread finishes", || worker.is_finished());
     worker.join().unwrap();
 }
 

@@ -2,14 +2,14 @@
 //! map, plus the action's panic and the corner cases of timeouts. Every wait is bounded by
 //! `GUARD`; nothing sleeps to synchronise.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::sync::{Barrier, BrokenBarrierError};
 
 /// CPython's `N`.

@@ -2,7 +2,7 @@
 //! (`Lib/test/lock_tests.py`) where they map, plus panic safety. Every wait is bounded by
 //! `GUARD`; nothing sleeps to synchronise.
 
-mod common;
+mod support;
 
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::sync::RLock;
 
 /// Whether another thread could take `lock` now.

@@ -2,7 +2,7 @@
 //! `BoundedSemaphoreTests` (`Lib/test/lock_tests.py`) where they map, plus contention and
 //! panic-safety tests. Every wait is bounded by `GUARD`; nothing sleeps to synchronise.
 
-mod common;
+mod support;
 
 use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,7 +10,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::sync::{Barrier, Permit, ReleaseError, Semaphore};
 
 /// Threads blocked in `acquire` now, read from the semaphore's `Debug`.

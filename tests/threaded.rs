@@ -1,14 +1,14 @@
 //! Behaviour of `#[threaded]` functions: names, results, panics, early
 //! returns, and that the call returns while the body is still running.
 
+mod support;
+
 use std::sync::mpsc::{self, Receiver};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use support::{GUARD, within};
 use threaded::{StopEvent, StoppableThread, threaded};
-
-/// Bounds every wait, so a bug fails the test instead of hanging it.
-const GUARD: Duration = Duration::from_secs(10);
 
 fn current_name() -> Option<String> {
     std::thread::current().name().map(str::to_owned)
@@ -213,7 +213,8 @@ fn a_stoppable_function_runs_until_stopped() {
     let stop = worker.stop_event();
     worker.stop();
     assert!(stop.is_set());
-    worker.join().unwrap();
+    // The body loops until stopped: a stop that did not reach it fails here, not hangs.
+    within(GUARD, move || worker.join().unwrap());
 }
 
 #[threaded(stoppable)]

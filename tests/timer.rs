@@ -2,14 +2,14 @@
 //! plus cancel, drop, detach and panics. Every wait is bounded by `GUARD`; nothing sleeps to
 //! synchronise.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{GUARD, wait_until, within};
+use support::{GUARD, wait_until, within};
 use threaded::Timer;
 
 /// Long enough that a test never sees it fire: a fired timer here is a bug.

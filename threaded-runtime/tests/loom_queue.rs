@@ -99,11 +99,6 @@ fn two_getters_two_puts_no_lost_wakeup() {
     });
 }
 
-/// Getters waiting in `get`, read from the queue's `Debug`.
-fn blocked_getters<T>(q: &WorkQueue<T>) -> bool {
-    !format!("{q:?}").contains("blocked_getters: 0")
-}
-
 /// One getter already asleep, a second one spinning: puts that see the spinner wake
 /// nobody, so when the spinner leaves with one item it must wake the sleeper for the other.
 #[test]
@@ -114,7 +109,7 @@ fn a_spinner_passes_on_the_wake_up_it_took() {
             let q = q.clone();
             thread::spawn(move || q.get().unwrap())
         };
-        while !blocked_getters(&q) {
+        while q.waiters().getters == 0 {
             thread::yield_now();
         }
         let spinner = {

@@ -19,9 +19,9 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use crate::error::{GetError, PutError, TaskDoneError};
+pub use inspect::Waiters;
 use state::Inner;
 pub use task::Task;
-use wait::lock;
 pub use workers::Tasks;
 
 /// A FIFO work queue shared between threads: Python's `queue.Queue`, joinable, on `flume`.
@@ -476,14 +476,15 @@ impl<T> Default for WorkQueue<T> {
 
 impl<T> fmt::Debug for WorkQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let waiters = self.waiters();
         f.debug_struct("WorkQueue")
             .field("len", &self.len())
             .field("capacity", &self.capacity())
             .field("unfinished_tasks", &self.unfinished_tasks())
             .field("shut_down", &self.is_shut_down())
-            .field("blocked_getters", &self.inner.getters.len())
-            .field("blocked_putters", &self.inner.putters.len())
-            .field("joiners", &*lock(&self.inner.joiners))
+            .field("blocked_getters", &waiters.getters)
+            .field("blocked_putters", &waiters.putters)
+            .field("joiners", &waiters.joiners)
             .finish_non_exhaustive()
     }
 }

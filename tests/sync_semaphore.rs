@@ -13,17 +13,6 @@ use std::time::{Duration, Instant};
 use support::{GUARD, wait_until, within};
 use threaded::sync::{Barrier, Permit, ReleaseError, Semaphore};
 
-/// Threads blocked in `acquire` now, read from the semaphore's `Debug`.
-fn waiting(sem: &Semaphore) -> usize {
-    let text = format!("{sem:?}");
-    let start = text.find("waiting: ").expect("waiting") + "waiting: ".len();
-    let digits: String = text[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().unwrap()
-}
-
 fn assert_send_static<T: Send + 'static>() {}
 
 #[test]
@@ -85,7 +74,7 @@ fn contended_acquires_pass_one_per_released_permit() {
             &format!("{expected} permits taken, the rest asleep"),
             || {
                 passed.load(Ordering::SeqCst) == expected
-                    && waiting(&sem) + finished.load(Ordering::SeqCst) == 10
+                    && sem.waiting() + finished.load(Ordering::SeqCst) == 10
             },
         );
         assert_eq!(sem.available(), 0);
@@ -177,10 +166,10 @@ fn a_release_wakes_a_timed_waiter_even_with_duration_max() {
             let sem = sem.clone();
             thread::spawn(move || sem.acquire_timeout(timeout).map(Permit::forget).is_some())
         };
-        wait_until("the waiter sleeps", || waiting(&sem) == 1);
+        wait_until("the waiter sleeps", || sem.waiting() == 1);
         sem.release(1).unwrap();
         assert!(within(GUARD, move || waiter.join().unwrap()));
-        assert_eq!(waiting(&sem), 0);
+        assert_eq!(sem.waiting(), 0);
     }
 }
 
@@ -197,7 +186,7 @@ fn acquire_blocks_until_a_permit_comes_back() {
             tx.send(()).unwrap();
         })
     };
-    wait_until("the waiter sleeps", || waiting(&sem) == 1);
+    wait_until("the waiter sleeps", || sem.waiting() == 1);
     assert!(rx.try_recv().is_err());
     drop(held);
     rx.recv_timeout(GUARD).expect("the waiter got the permit");
@@ -300,7 +289,7 @@ fn release_n_wakes_n_waiters() {
             thread::spawn(move || sem.acquire().forget())
         })
         .collect();
-    wait_until("3 waiters sleep", || waiting(&sem) == 3);
+    wait_until("3 waiters sleep", || sem.waiting() == 3);
     sem.release(3).unwrap();
     for w in waiters {
         within(GUARD, move || w.join().unwrap());
@@ -371,7 +360,7 @@ fn a_permit_dropped_on_another_thread_wakes_a_waiter() {
         let sem = sem.clone();
         thread::spawn(move || sem.acquire_timeout(GUARD).is_some())
     };
-    wait_until("the waiter sleeps", || waiting(&sem) == 1);
+    wait_until("the waiter sleeps", || sem.waiting() == 1);
     thread::spawn(move || drop(permit)).join().unwrap();
     assert!(within(GUARD, move || waiter.join().unwrap()));
 }
@@ -386,7 +375,7 @@ fn timed_out_waiters_leave_the_semaphore_consistent() {
             s.spawn(|| assert!(sem.acquire_timeout(Duration::from_millis(20)).is_none()));
         }
     });
-    assert_eq!(waiting(&sem), 0);
+    assert_eq!(sem.waiting(), 0);
     sem.release(1).unwrap();
     assert!(sem.try_acquire().is_some());
     assert_eq!(sem.available(), 1);
@@ -448,6 +437,6 @@ fn mixed_acquires_and_releases_lose_no_wake_up_and_no_permit() {
         });
         assert!(most.load(Ordering::SeqCst) <= K, "{most:?} inside at once");
         assert_eq!(sem.available(), K);
-        assert_eq!(waiting(&sem), 0);
+        assert_eq!(sem.waiting(), 0);
     });
 }

@@ -337,6 +337,32 @@ impl Semaphore {
         self.inner.state.load(Ordering::Relaxed) / ONE
     }
 
+    /// How many threads wait in [`acquire`](Semaphore::acquire) or
+    /// [`acquire_timeout`](Semaphore::acquire_timeout) now.
+    ///
+    /// **For tests and diagnostics only: not part of the stable API.** It may change or go
+    /// away in any release, without a major version; Python's semaphore has no counterpart
+    /// (its waiters hide in its condition). `Debug` shows the same number.
+    ///
+    /// A snapshot: a thread counts from when it found no permit and goes to sleep until it
+    /// is woken, and may start or stop waiting right after. A test waits until the number
+    /// it expects shows up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threaded::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(1);
+    /// assert_eq!(sem.waiting(), 0);
+    /// assert!(format!("{sem:?}").contains("waiting: 0"));
+    /// ```
+    #[doc(hidden)]
+    #[must_use]
+    pub fn waiting(&self) -> usize {
+        *self.inner.lock()
+    }
+
     fn permit(&self) -> Permit {
         Permit {
             inner: Some(Arc::clone(&self.inner)),
@@ -471,7 +497,7 @@ impl fmt::Debug for Semaphore {
         f.debug_struct("Semaphore")
             .field("available", &self.available())
             .field("bound", &self.inner.bound)
-            .field("waiting", &*self.inner.lock())
+            .field("waiting", &self.waiting())
             .finish_non_exhaustive()
     }
 }

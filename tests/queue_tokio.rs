@@ -404,6 +404,21 @@ fn a_notified_then_dropped_put_async_drops_its_item_and_passes_the_room_on() {
     });
 }
 
+/// Aborts the tasks at even positions, checks that each ended cancelled, and returns the
+/// others.
+async fn abort_every_other<T: std::fmt::Debug>(tasks: Vec<JoinHandle<T>>) -> Vec<JoinHandle<T>> {
+    let mut kept = vec![];
+    for (i, task) in tasks.into_iter().enumerate() {
+        if i % 2 == 0 {
+            task.abort();
+            assert!(task.await.unwrap_err().is_cancelled());
+        } else {
+            kept.push(task);
+        }
+    }
+    kept
+}
+
 #[test]
 fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
     on_tokio(|| async {
@@ -415,15 +430,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
             })
             .collect();
         until("six getters wait", || q.waiters().getters == 6).await;
-        let mut kept = vec![];
-        for (i, g) in getters.into_iter().enumerate() {
-            if i % 2 == 0 {
-                g.abort();
-                assert!(g.await.unwrap_err().is_cancelled());
-            } else {
-                kept.push(g);
-            }
-        }
+        let kept = abort_every_other(getters).await;
         assert_eq!(
             q.waiters().getters,
             3,
@@ -450,15 +457,7 @@ fn aborted_waiting_tasks_leave_the_wait_lists_clean() {
             })
             .collect();
         until("six putters wait", || q.waiters().putters == 6).await;
-        let mut kept = vec![];
-        for (i, p) in putters.into_iter().enumerate() {
-            if i % 2 == 0 {
-                p.abort();
-                assert!(p.await.unwrap_err().is_cancelled());
-            } else {
-                kept.push(p);
-            }
-        }
+        let kept = abort_every_other(putters).await;
         assert_eq!(
             q.waiters().putters,
             3,

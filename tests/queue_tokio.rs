@@ -133,6 +133,24 @@ fn spawn_consumer(q: &WorkQueue<u64>, ledger: &Arc<Ledger>) -> JoinHandle<u64> {
     })
 }
 
+/// Puts `0..producers * each` from `producers` tokio tasks, task `p` the items
+/// `p * each..(p + 1) * each` with `put_async`, and waits until all of them are in.
+async fn put_from_tasks(q: &WorkQueue<u64>, producers: u64, each: u64) {
+    let tasks: Vec<_> = (0..producers)
+        .map(|p| {
+            let q = q.clone();
+            tokio::spawn(async move {
+                for i in 0..each {
+                    q.put_async(p * each + i).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
 async fn many_tasks_take_each_item_once(q: WorkQueue<u64>) {
     const PRODUCERS: u64 = 8;
     const CONSUMERS: usize = 8;
@@ -142,19 +160,7 @@ async fn many_tasks_take_each_item_once(q: WorkQueue<u64>) {
     let consumers: Vec<_> = (0..CONSUMERS)
         .map(|_| spawn_consumer(&q, &ledger))
         .collect();
-    let producers: Vec<_> = (0..PRODUCERS)
-        .map(|p| {
-            let q = q.clone();
-            tokio::spawn(async move {
-                for i in 0..EACH {
-                    q.put_async(p * EACH + i).await.unwrap();
-                }
-            })
-        })
-        .collect();
-    for p in producers {
-        p.await.unwrap();
-    }
+    put_from_tasks(&q, PRODUCERS, EACH).await;
     // `join` blocks its thread, so it goes where blocking belongs. Consumers record an item
     // before marking it done: once `join` returns, every item must be in the ledger.
     let joined = {
@@ -257,19 +263,7 @@ fn tokio_tasks_put_while_std_threads_get() {
                 })
             })
             .collect();
-        let producers: Vec<_> = (0..4)
-            .map(|p| {
-                let q = q.clone();
-                tokio::spawn(async move {
-                    for i in 0..EACH {
-                        q.put_async(p * EACH + i).await.unwrap();
-                    }
-                })
-            })
-            .collect();
-        for p in producers {
-            p.await.unwrap();
-        }
+        put_from_tasks(&q, 4, EACH).await;
         let q2 = q.clone();
         spawn_blocking(move || q2.join()).await.unwrap();
         assert_eq!(

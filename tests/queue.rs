@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{GUARD, capture_logs, wait_until, within};
+use support::{GUARD, capture_logs, panic_site, wait_until, within};
 use threaded::{GetError, PutError, TaskDoneError, WorkQueue};
 
 const SHORT: Duration = Duration::from_millis(30);
@@ -766,4 +766,22 @@ fn queue_can_cross_catch_unwind() {
     });
     assert!(r.is_err());
     assert_eq!(q.unfinished_tasks(), 0);
+}
+
+#[test]
+fn spawn_named_workers_refuses_a_nul_byte_at_the_callers_line_before_any_worker_starts() {
+    let q = WorkQueue::<u8>::new();
+    let mut expected = 0;
+    let (message, site) = panic_site(|| {
+        expected = line!() + 1;
+        let _workers = q.spawn_named_workers("a\0b", 2, |_| {});
+    });
+    assert!(
+        message.contains("nul byte") && message.contains("a\\0b"),
+        "{message}"
+    );
+    assert_eq!(site, format!("{}:{expected}", file!()));
+    // No worker took the queue's tasks: an item put now stays unclaimed.
+    q.put(1).unwrap();
+    assert_eq!(q.try_get(), Ok(1));
 }

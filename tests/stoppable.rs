@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{GUARD, wait_until};
+use support::{GUARD, panic_site, wait_until};
 use threaded::{StopEvent, StoppableThread, spawn_stoppable};
 
 const _: () = {
@@ -217,4 +217,18 @@ fn spawn_stoppable_with_uses_the_builder() {
     });
     assert_eq!(worker.thread().name(), Some("built"));
     assert_eq!(worker.stop_and_join().unwrap().as_deref(), Some("built"));
+}
+
+#[test]
+fn a_name_with_a_nul_byte_panics_at_the_callers_line() {
+    let mut expected = 0;
+    let (message, site) = panic_site(|| {
+        expected = line!() + 1;
+        let _worker = spawn_stoppable("a\0b", |stop| stop.wait());
+    });
+    assert!(
+        message.contains("nul byte") && message.contains("a\\0b"),
+        "{message}"
+    );
+    assert_eq!(site, format!("{}:{expected}", file!()));
 }

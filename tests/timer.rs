@@ -9,7 +9,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{GUARD, wait_until, within};
+use support::{GUARD, panic_site, wait_until, within};
 use threaded::Timer;
 
 /// Long enough that a test never sees it fire: a fired timer here is a bug.
@@ -171,4 +171,18 @@ fn debug_names_the_thread_and_the_state() {
     assert!(format!("{timer:?}").contains("state: \"cancelled\""));
     assert!(format!("{timer:?}").starts_with("Timer { name: Some(\"timer\")"));
     assert_eq!(within(GUARD, move || timer.join().unwrap()), None);
+}
+
+#[test]
+fn a_name_with_a_nul_byte_panics_at_the_callers_line() {
+    let mut expected = 0;
+    let (message, site) = panic_site(|| {
+        expected = line!() + 1;
+        let _timer = Timer::named("a\0b", NEVER, || ());
+    });
+    assert!(
+        message.contains("nul byte") && message.contains("a\\0b"),
+        "{message}"
+    );
+    assert_eq!(site, format!("{}:{expected}", file!()));
 }

@@ -1,9 +1,9 @@
 //! The helpers every test binary shares: one bound on every wait ([`GUARD`]), waiting for a
 //! condition ([`wait_until`]), running a call under a deadline ([`within`]), a tiny
 //! executor for futures ([`block_on`]), a counting [`Gate`], a log [`Capture`], a child
-//! [`Process`] watched line by line, a timing assert over several rounds
-//! ([`assert_median_under`]) and the time a server's `serve` takes to stop
-//! ([`time_to_stop`]).
+//! [`Process`] watched line by line, where a panic happened ([`panic_site`]), a timing
+//! assert over several rounds ([`assert_median_under`]) and the time a server's `serve`
+//! takes to stop ([`time_to_stop`]).
 //!
 //! Each file in `tests/` is its own crate and compiles this module again, using a
 //! different subset of it: `dead_code` and `unused_imports` (for the re-exports below) would
@@ -14,6 +14,7 @@
 mod exec;
 mod gate;
 mod logs;
+mod panics;
 mod process;
 mod serve;
 
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 pub(crate) use exec::{block_on, block_on_counting};
 pub(crate) use gate::Gate;
 pub(crate) use logs::{Capture, capture_logs};
+pub(crate) use panics::panic_site;
 pub(crate) use process::Process;
 pub(crate) use serve::time_to_stop;
 

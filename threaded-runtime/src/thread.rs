@@ -85,7 +85,18 @@ where
     F: FnOnce(StopEvent) -> R + Send + 'static,
     R: Send + 'static,
 {
-    spawn_stoppable_with(Builder::new().name(name.to_owned()), f)
+    spawn_stoppable_with(Builder::new().name(thread_name(name)), f)
+}
+
+/// `name` as a thread name, checked here so that a nul byte's panic points at
+/// the caller's line rather than into std's `spawn`.
+#[track_caller]
+pub(crate) fn thread_name(name: &str) -> String {
+    assert!(
+        !name.contains('\0'),
+        "a thread name cannot contain a nul byte (`\\0`): {name:?}"
+    );
+    name.to_owned()
 }
 
 /// Spawns `f` on a thread built by `builder` (name and stack size already set),

@@ -124,7 +124,7 @@ impl<R: Send + 'static> Timer<R> {
         });
         let timer = Arc::clone(&shared);
         let handle = Builder::new()
-            .name(name.to_owned())
+            .name(crate::thread::thread_name(name))
             .spawn(move || {
                 if timer.wake.wait_timeout(delay) {
                     return None;

@@ -149,10 +149,13 @@ impl<T: Send + 'static> WorkQueue<T> {
     ///     .collect();
     /// assert_eq!(names, ["download-0", "download-1"]);
     /// ```
+    #[track_caller]
     pub fn spawn_named_workers<F>(&self, name: &str, n: usize, f: F) -> Vec<JoinHandle<()>>
     where
         F: Fn(T) + Send + Sync + 'static,
     {
+        // Checked before the first spawn: no worker is left running when it panics.
+        let name = crate::thread::thread_name(name);
         let f = Arc::new(f);
         (0..n)
             .map(|i| {

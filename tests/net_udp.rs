@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{GUARD, Gate, assert_median_under, capture_logs, time_to_stop, wait_until};
+use support::{GUARD, Gate, assert_median_under, capture_logs, time_to_stop, wait_until, within};
 use threaded::StopEvent;
 use threaded::net::{UdpClient, UdpServer};
 
@@ -225,6 +225,21 @@ fn serve_returns_once_its_stop_event_is_set() {
         ));
     }
     assert_median_under("stopping serve", took, Duration::from_millis(100));
+}
+
+#[test]
+fn request_with_a_timeout_past_any_instant_waits_for_the_reply() {
+    let server = UdpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(|data: &[u8], _peer| Some(data.to_vec()))
+        .unwrap();
+    let client = client(server.local_addr());
+    // It panicked adding the timeout to now; `within` bounds a wait that never ends.
+    let reply = within(GUARD, move || {
+        client.request(b"eco", Duration::MAX).unwrap()
+    });
+    assert_eq!(reply, b"eco");
+    server.shutdown().unwrap();
 }
 
 #[test]

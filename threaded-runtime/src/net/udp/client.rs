@@ -157,7 +157,8 @@ impl UdpClient {
             ));
         }
         let previous = self.socket.read_timeout()?;
-        let deadline = Instant::now() + timeout;
+        // `None`: too far to be an instant, so no deadline ends the wait.
+        let deadline = Instant::now().checked_add(timeout);
         self.socket.set_read_timeout(Some(timeout))?;
         let result = self.send(data).and_then(|()| {
             let mut buf = vec![0; 65_536];
@@ -169,15 +170,18 @@ impl UdpClient {
         result
     }
 
-    /// `recv` that gives up only once `deadline` has passed.
+    /// `recv` that gives up only once `deadline` (if any) has passed.
     ///
     /// The kernel counts a socket's read timeout in clock ticks, so it can
     /// end up to one tick early; a wait cut short (or interrupted by a
     /// signal) goes on for what is left.
-    fn recv_until(&self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+    fn recv_until(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
         loop {
             match self.socket.recv(buf) {
                 Err(e) if is_wait_cut_short(&e) => {
+                    let Some(deadline) = deadline else {
+                        continue;
+                    };
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
                         return Err(io::Error::new(io::ErrorKind::TimedOut, "timed out"));

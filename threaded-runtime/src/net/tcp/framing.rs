@@ -80,9 +80,10 @@ impl Deadline {
 
 /// Bytes read from a stream and not handed out yet: `buf[start..end]`.
 ///
-/// `buf[end..]` is room already zeroed by an earlier read, so a read zeroes
-/// only the bytes the buffer grows by, not a whole chunk each time: a large
-/// frame arriving in small segments costs what arrives, not 256 KiB a read.
+/// `buf[end..]` is initialised room that earlier reads left (zeroes, or old
+/// bytes never handed out again), so a read zeroes only the bytes the buffer
+/// grows by, not a whole chunk each time: a large frame arriving in small
+/// segments costs what arrives, not 256 KiB a read.
 #[derive(Default)]
 pub(crate) struct ReadBuffer {
     buf: Vec<u8>,
@@ -123,6 +124,11 @@ impl ReadBuffer {
             self.buf.resize(room, 0);
         }
         let n = read_retrying(r, &mut self.buf[self.end..room])?;
+        // A reader that claims more than it was given would hand out stale room.
+        assert!(
+            n <= room - self.end,
+            "a reader returned more bytes than it was given"
+        );
         self.end += n;
         Ok(n)
     }

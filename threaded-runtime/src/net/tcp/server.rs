@@ -121,7 +121,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .backlog(5)
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn backlog(mut self, backlog: u32) -> TcpServer {
@@ -142,7 +143,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .max_connections(8)
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn max_connections(mut self, max: usize) -> TcpServer {
@@ -171,7 +173,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .read_timeout(Some(Duration::from_secs(30)))
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
@@ -192,7 +195,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .write_timeout(Some(Duration::from_secs(30)))
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn write_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
@@ -213,7 +217,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .nodelay(true)
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn nodelay(mut self, nodelay: bool) -> TcpServer {
@@ -235,7 +240,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .max_line(1024)
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn max_line(mut self, max: usize) -> TcpServer {
@@ -256,7 +262,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .max_frame(64 * 1024)
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn max_frame(mut self, max: usize) -> TcpServer {
@@ -287,7 +294,8 @@ impl TcpServer {
     ///     .read_timeout(Some(Duration::from_secs(60)))
     ///     .message_timeout(Some(Duration::from_secs(10)))
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn message_timeout(mut self, timeout: Option<Duration>) -> TcpServer {
@@ -309,7 +317,8 @@ impl TcpServer {
     /// let server = TcpServer::bind("127.0.0.1:0")?
     ///     .shutdown_grace(Duration::from_millis(500))
     ///     .spawn(|mut conn: TcpConnection| conn.send_line("olá"))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> TcpServer {

@@ -123,7 +123,8 @@ impl UdpServer {
     /// let server = UdpServer::bind("127.0.0.1:0")?
     ///     .workers(8)
     ///     .spawn(|data: &[u8], _peer| Some(data.to_vec()))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn workers(mut self, workers: usize) -> UdpServer {
@@ -145,7 +146,8 @@ impl UdpServer {
     /// let server = UdpServer::bind("127.0.0.1:0")?
     ///     .max_datagram(1472)
     ///     .spawn(|data: &[u8], _peer| Some(data.to_vec()))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn max_datagram(mut self, max: usize) -> UdpServer {
@@ -168,7 +170,8 @@ impl UdpServer {
     /// let server = UdpServer::bind("127.0.0.1:0")?
     ///     .shutdown_grace(Duration::from_millis(500))
     ///     .spawn(|data: &[u8], _peer| Some(data.to_vec()))?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> UdpServer {
@@ -217,7 +220,8 @@ impl UdpServer {
     /// # fn main() -> std::io::Result<()> {
     /// let echo = |data: &[u8], _peer: SocketAddr| Some(data.to_vec());
     /// let server = UdpServer::bind("127.0.0.1:0")?.spawn(echo)?;
-    /// # server.shutdown()
+    /// server.shutdown()?;
+    /// # Ok(())
     /// # }
     /// ```
     ///

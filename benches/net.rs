@@ -10,7 +10,7 @@
 //!
 //! Needs `python3` for the CPython rows; they are skipped without it.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,13 +18,13 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use threaded::net::{ServerHandle, TcpConnection, TcpServer, UdpServer};
+use threaded::net::ServerHandle;
 
-const MESSAGE: [u8; 32] = *b"0123456789abcdef0123456789abcdef";
+mod echo;
+use echo::{tcp_client, tcp_round_trip, udp_client, udp_round_trip};
+
 const CLIENTS: [usize; 3] = [1, 8, 32];
 const WARMUP_ROUND_TRIPS: usize = 100;
-/// A UDP echo that takes longer than this is counted as lost.
-const UDP_LOSS_TIMEOUT: Duration = Duration::from_millis(500);
 
 fn duration() -> Duration {
     let secs = std::env::var("NET_BENCH_SECS")
@@ -103,35 +103,6 @@ fn drive<C: Send + 'static>(
     summarize(all, start.elapsed(), lost)
 }
 
-fn tcp_round_trip(stream: &mut TcpStream) -> bool {
-    stream.write_all(&MESSAGE).unwrap();
-    let mut buf = [0; MESSAGE.len()];
-    stream.read_exact(&mut buf).unwrap();
-    true
-}
-
-fn tcp_client(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).unwrap();
-    stream.set_nodelay(true).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream
-}
-
-fn udp_round_trip(socket: &mut UdpSocket) -> bool {
-    socket.send(&MESSAGE).unwrap();
-    let mut buf = [0; 64];
-    socket.recv(&mut buf).is_ok()
-}
-
-fn udp_client(addr: SocketAddr) -> UdpSocket {
-    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    socket.connect(addr).unwrap();
-    socket.set_read_timeout(Some(UDP_LOSS_TIMEOUT)).unwrap();
-    socket
-}
-
 /// A running server under test; stopped when dropped.
 enum Server {
     Threaded(Option<ServerHandle>),
@@ -162,26 +133,9 @@ impl Drop for Server {
 }
 
 fn threaded_tcp() -> (Server, SocketAddr) {
-    let handle = threaded_tcp_handle();
+    let handle = echo::threaded_tcp();
     let addr = handle.local_addr();
     (Server::Threaded(Some(handle)), addr)
-}
-
-fn threaded_tcp_handle() -> ServerHandle {
-    TcpServer::bind("127.0.0.1:0")
-        .unwrap()
-        .nodelay(true)
-        .spawn(|mut conn: TcpConnection| {
-            let mut buf = [0; 1024];
-            loop {
-                let n = conn.recv(&mut buf)?;
-                if n == 0 {
-                    return Ok(());
-                }
-                conn.send(&buf[..n])?;
-            }
-        })
-        .unwrap()
 }
 
 /// The thread-per-connection server a student writes with std alone.
@@ -195,57 +149,16 @@ fn std_tcp() -> (Server, SocketAddr) {
             if accept_stop.load(Ordering::SeqCst) {
                 break;
             }
-            let Ok(mut stream) = stream else { continue };
+            let Ok(stream) = stream else { continue };
             stream.set_nodelay(true).unwrap();
-            thread::spawn(move || {
-                let mut buf = [0; 1024];
-                loop {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => {
-                            if stream.write_all(&buf[..n]).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
+            thread::spawn(move || echo::echo_connection(stream));
         }
     });
     (Server::Std(stop, addr, Some(thread)), addr)
 }
 
 fn tokio_tcp() -> (Server, SocketAddr) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_io()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
-            };
-            stream.set_nodelay(true).unwrap();
-            tokio::spawn(async move {
-                let mut buf = [0; 1024];
-                loop {
-                    match stream.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => {
-                            if stream.write_all(&buf[..n]).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
+    let (rt, addr) = echo::tokio_tcp();
     (Server::Tokio(Some(rt)), addr)
 }
 
@@ -276,16 +189,9 @@ fn python(mode: &str) -> Option<(Server, SocketAddr)> {
 }
 
 fn threaded_udp() -> (Server, SocketAddr) {
-    let handle = threaded_udp_handle();
+    let handle = echo::threaded_udp(None);
     let addr = handle.local_addr();
     (Server::Threaded(Some(handle)), addr)
-}
-
-fn threaded_udp_handle() -> ServerHandle {
-    UdpServer::bind("127.0.0.1:0")
-        .unwrap()
-        .spawn(|data: &[u8], _peer| Some(data.to_vec()))
-        .unwrap()
 }
 
 /// One thread, recv_from then send_to: the lecture's UDP server, echoing.
@@ -391,7 +297,7 @@ fn shutdown_table() {
     let mut tcp = Vec::new();
     let mut udp = Vec::new();
     for _ in 0..RUNS {
-        let handle = threaded_tcp_handle();
+        let handle = echo::threaded_tcp();
         // Serve once, then idle, so the accept loop surely blocks in accept().
         tcp_round_trip(&mut tcp_client(handle.local_addr()));
         thread::sleep(Duration::from_millis(10));
@@ -399,7 +305,7 @@ fn shutdown_table() {
         handle.shutdown().unwrap();
         tcp.push(start.elapsed());
 
-        let handle = threaded_udp_handle();
+        let handle = echo::threaded_udp(None);
         udp_round_trip(&mut udp_client(handle.local_addr()));
         thread::sleep(Duration::from_millis(10));
         let start = Instant::now();

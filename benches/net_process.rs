@@ -27,13 +27,10 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use threaded::net::{TcpConnection, TcpServer, UdpServer};
+mod echo;
 
-const MESSAGE: [u8; 32] = *b"0123456789abcdef0123456789abcdef";
 const CLIENTS: [usize; 2] = [8, 32];
 const WARMUP_ROUND_TRIPS: usize = 50;
-/// A UDP echo that takes longer than this is counted as lost.
-const UDP_LOSS_TIMEOUT: Duration = Duration::from_millis(500);
 /// The environment variable that turns this binary into one of the servers.
 const SERVER_ENV: &str = "NET_PROCESS_SERVER";
 
@@ -56,20 +53,7 @@ fn serve_until_stdin_closes(port: u16) -> ! {
 }
 
 fn threaded_tcp_server() -> ! {
-    let server = TcpServer::bind("127.0.0.1:0")
-        .unwrap()
-        .nodelay(true)
-        .spawn(|mut conn: TcpConnection| {
-            let mut buf = [0; 1024];
-            loop {
-                let n = conn.recv(&mut buf)?;
-                if n == 0 {
-                    return Ok(());
-                }
-                conn.send(&buf[..n])?;
-            }
-        })
-        .unwrap();
+    let server = echo::threaded_tcp();
     serve_until_stdin_closes(server.local_addr().port())
 }
 
@@ -79,68 +63,22 @@ fn std_tcp_server() -> ! {
     let port = listener.local_addr().unwrap().port();
     thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
+            let Ok(stream) = stream else { continue };
             stream.set_nodelay(true).unwrap();
-            thread::spawn(move || {
-                let mut buf = [0; 1024];
-                loop {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => {
-                            if stream.write_all(&buf[..n]).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
+            thread::spawn(move || echo::echo_connection(stream));
         }
     });
     serve_until_stdin_closes(port)
 }
 
 fn tokio_tcp_server() -> ! {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_io()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
-            };
-            stream.set_nodelay(true).unwrap();
-            tokio::spawn(async move {
-                let mut buf = [0; 1024];
-                loop {
-                    match stream.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => {
-                            if stream.write_all(&buf[..n]).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
-    serve_until_stdin_closes(port)
+    // `_rt` lives until serve_until_stdin_closes ends the process.
+    let (_rt, addr) = echo::tokio_tcp();
+    serve_until_stdin_closes(addr.port())
 }
 
 fn threaded_udp_server(workers: Option<usize>) -> ! {
-    let mut server = UdpServer::bind("127.0.0.1:0").unwrap();
-    if let Some(workers) = workers {
-        server = server.workers(workers);
-    }
-    let server = server
-        .spawn(|data: &[u8], _peer| Some(data.to_vec()))
-        .unwrap();
+    let server = echo::threaded_udp(workers);
     serve_until_stdin_closes(server.local_addr().port())
 }
 
@@ -327,36 +265,16 @@ enum Client {
 impl Client {
     fn connect(proto: Proto, addr: SocketAddr) -> Client {
         match proto {
-            Proto::Tcp => {
-                let stream = TcpStream::connect(addr).unwrap();
-                stream.set_nodelay(true).unwrap();
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(10)))
-                    .unwrap();
-                Client::Tcp(stream)
-            }
-            Proto::Udp => {
-                let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-                socket.connect(addr).unwrap();
-                socket.set_read_timeout(Some(UDP_LOSS_TIMEOUT)).unwrap();
-                Client::Udp(socket)
-            }
+            Proto::Tcp => Client::Tcp(echo::tcp_client(addr)),
+            Proto::Udp => Client::Udp(echo::udp_client(addr)),
         }
     }
 
     /// One echo; `false` if the UDP reply was lost.
     fn round_trip(&mut self) -> bool {
-        let mut buf = [0; 64];
         match self {
-            Client::Tcp(stream) => {
-                stream.write_all(&MESSAGE).unwrap();
-                stream.read_exact(&mut buf[..MESSAGE.len()]).unwrap();
-                true
-            }
-            Client::Udp(socket) => {
-                socket.send(&MESSAGE).unwrap();
-                socket.recv(&mut buf).is_ok()
-            }
+            Client::Tcp(stream) => echo::tcp_round_trip(stream),
+            Client::Udp(socket) => echo::udp_round_trip(socket),
         }
     }
 }

@@ -14,7 +14,15 @@ use std::time::{Duration, Instant};
 
 use support::{GUARD, Gate, assert_median_under, capture_logs, time_to_stop, wait_until, within};
 use threaded::StopEvent;
-use threaded::net::{UdpClient, UdpServer};
+use threaded::net::{ServerHandle, UdpClient, UdpServer};
+
+/// A server that sends every datagram back, on the default workers.
+fn echo_server() -> ServerHandle {
+    UdpServer::bind("127.0.0.1:0")
+        .unwrap()
+        .spawn(|data: &[u8], _peer| Some(data.to_vec()))
+        .unwrap()
+}
 
 fn client(addr: SocketAddr) -> UdpClient {
     let client = UdpClient::connect(addr).unwrap();
@@ -154,10 +162,7 @@ fn a_handler_panic_is_logged_counted_and_the_worker_goes_on() {
 fn idle_udp_shutdown_returns_in_milliseconds() {
     let mut took = Vec::new();
     for _ in 0..5 {
-        let server = UdpServer::bind("127.0.0.1:0")
-            .unwrap()
-            .spawn(|data: &[u8], _peer| Some(data.to_vec()))
-            .unwrap();
+        let server = echo_server();
         let client = client(server.local_addr());
         assert_eq!(client.request(b"up", GUARD).unwrap(), b"up");
 
@@ -229,10 +234,7 @@ fn serve_returns_once_its_stop_event_is_set() {
 
 #[test]
 fn request_with_a_timeout_past_any_instant_waits_for_the_reply() {
-    let server = UdpServer::bind("127.0.0.1:0")
-        .unwrap()
-        .spawn(|data: &[u8], _peer| Some(data.to_vec()))
-        .unwrap();
+    let server = echo_server();
     let client = client(server.local_addr());
     // It panicked adding the timeout to now; `within` bounds a wait that never ends.
     let reply = within(GUARD, move || {
@@ -350,10 +352,7 @@ fn binding_a_busy_udp_port_is_addr_in_use() {
 fn shutdown_is_prompt_whatever_else_tries_to_share_the_port() {
     let mut took = Vec::new();
     for _ in 0..5 {
-        let server = UdpServer::bind("127.0.0.1:0")
-            .unwrap()
-            .spawn(|data: &[u8], _peer| Some(data.to_vec()))
-            .unwrap();
+        let server = echo_server();
         let addr = server.local_addr();
         // Held (if the bind ever succeeds again) through the shutdown.
         let squatter = bind_with_reuse(addr);

@@ -210,10 +210,15 @@ pub(crate) fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize
 /// Python raises `socket.timeout` on both, and so do we, with `TimedOut`.
 pub(crate) fn timed_out(e: io::Error) -> io::Error {
     if e.kind() == io::ErrorKind::WouldBlock {
-        io::Error::new(io::ErrorKind::TimedOut, "timed out")
+        timed_out_error()
     } else {
         e
     }
+}
+
+/// The error a wait that ran out of time reports, as Python's `socket.timeout`.
+pub(crate) fn timed_out_error() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "timed out")
 }
 
 #[cfg(all(test, target_os = "linux"))]

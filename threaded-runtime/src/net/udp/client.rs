@@ -184,7 +184,7 @@ impl UdpClient {
                     };
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return Err(io::Error::new(io::ErrorKind::TimedOut, "timed out"));
+                        return Err(socket::timed_out_error());
                     }
                     self.socket.set_read_timeout(Some(left))?;
                 }
